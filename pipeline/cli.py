@@ -1,0 +1,130 @@
+"""The `stance` command: DVC stages, table prediction and article classification.
+
+Errors the user can fix (bad input, missing files, a refused model) print one
+line per problem on stderr and exit with code 2; no traceback, and no output
+file is left half-written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from pipeline import StanceError, __version__, config
+
+EXIT_USAGE = 2
+
+
+def _model_path(arg: str | None) -> Path:
+    return Path(arg) if arg else config.paths().model
+
+
+def _load(arg: str | None):
+    from pipeline import model
+
+    return model.load(_model_path(arg))
+
+
+def cmd_predict(args: argparse.Namespace) -> None:
+    from pipeline import classify
+
+    out_fmt = classify.table_format(args.output, default=classify.table_format(args.input))
+    fitted, card = _load(args.model)
+    table = classify.read_table(args.input)
+    result = classify.predict_table(fitted, card["targets"], table, args.text_column, args.input)
+    classify.write_table(result, args.output, out_fmt)
+    if args.output != "-":
+        print(f"predict: {len(result)} rows -> {args.output}", file=sys.stderr)
+
+
+def cmd_classify(args: argparse.Namespace) -> None:
+    from pipeline import classify
+
+    output = Path(args.output)
+    if output.suffix.lower() not in (".jsonl", ".ndjson"):
+        raise StanceError(f"{args.output}: classify writes JSONL; name the output *.jsonl")
+    fitted, card = _load(args.model)
+    counts = classify.classify_paths(fitted, card["targets"], args.paths, output)
+    print(f"classify: {counts['articles']} articles, {counts['sentences']} sentences -> {output}", file=sys.stderr)
+
+
+def cmd_stage(args: argparse.Namespace) -> None:
+    import importlib
+
+    importlib.import_module(f"pipeline.{args.command}").main()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="stance",
+        description=(
+            "Stance of news sentences on Ukraine's NATO membership, military aid and peace talks "
+            "(targets and labels come from data/schema.yaml)."
+        ),
+        epilog="Paths default to the project root: the nearest folder with dvc.yaml (or $STANCE_ROOT).",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser(
+        "predict",
+        help="label every row of a CSV or JSONL table",
+        description="Label every row of a CSV or JSONL table. The output keeps every input "
+        "column and adds <target> and <target>_confidence (0..1) for each schema target.",
+    )
+    p.add_argument("input", metavar="INPUT", help="a .csv or .jsonl file, or - for JSONL on stdin")
+    p.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        metavar="OUTPUT",
+        help="a .csv or .jsonl file (format from the extension), or - for stdout",
+    )
+    p.add_argument("--text-column", default="text", help="column holding the statement (default: text)")
+    p.add_argument("--model", metavar="PATH", help="model file (default: models/stance.joblib)")
+    p.set_defaults(func=cmd_predict)
+
+    c = sub.add_parser(
+        "classify",
+        help="split articles into sentences and label each",
+        description="Split plain-text articles (headline on line 1, paragraphs separated by "
+        "blank lines) into sentences and label each. One JSON record per sentence: article_id, "
+        "sentence_index, start, end, text (== article[start:end]) and <target>, "
+        "<target>_confidence for each schema target.",
+    )
+    c.add_argument("paths", nargs="+", metavar="PATH", help="a .txt article or a folder searched recursively")
+    c.add_argument("-o", "--output", required=True, metavar="OUTPUT.jsonl", help="where to write the records")
+    c.add_argument("--model", metavar="PATH", help="model file (default: models/stance.joblib)")
+    c.set_defaults(func=cmd_classify)
+
+    for name, text in (
+        ("prepare", "validate data/labeled/ against the schema and split it by article (DVC stage)"),
+        ("train", "train the model on the training split; write models/stance.joblib and its card (DVC stage)"),
+        ("evaluate", "score the model on the test split; write reports/metrics.json (DVC stage)"),
+    ):
+        s = sub.add_parser(name, help=text, description=text[0].upper() + text[1:] + ". Parameters: params.yaml.")
+        s.set_defaults(func=cmd_stage)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    os.environ.setdefault("DVC_NO_ANALYTICS", "1")
+    args = build_parser().parse_args(argv)
+    try:
+        args.func(args)
+    except StanceError as exc:
+        for line in str(exc).splitlines() or ["unknown error"]:
+            print(f"stance: error: {line}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("stance: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

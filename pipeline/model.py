@@ -1,0 +1,135 @@
+"""The stance model: one scikit-learn Pipeline, saved with a checksummed model card.
+
+A joblib file is a pickle, and unpickling runs code. `load` therefore reads the
+model card first and refuses any file whose SHA-256 is not the one recorded
+when the project trained it.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+from pathlib import Path
+from typing import Any
+
+import joblib
+import numpy as np
+import pandas as pd
+import sklearn
+from sklearn.linear_model import LogisticRegression
+from sklearn.multioutput import MultiOutputClassifier
+from sklearn.pipeline import Pipeline
+
+from pipeline import StanceError
+from pipeline.features import build_features
+from pipeline.io import atomic_path, sha256_file, write_json
+from pipeline.schema import Schema
+
+FORMAT = 1
+
+
+def build_model(params: dict[str, Any]) -> Pipeline:
+    """Features shared by every target, then one class-weighted logistic regression per target."""
+    classifier = LogisticRegression(
+        C=float(params.get("C", 4.0)),
+        class_weight="balanced" if params.get("class_weight", "balanced") == "balanced" else None,
+        max_iter=int(params.get("max_iter", 2000)),
+    )
+    return Pipeline([("features", build_features(params)), ("classify", MultiOutputClassifier(classifier))])
+
+
+def fit(data: pd.DataFrame, schema: Schema, params: dict[str, Any]) -> Pipeline:
+    for target in schema.targets:
+        seen = sorted(set(data[target.name]))
+        if len(seen) < 2:
+            raise StanceError(
+                f"target {target.name}: the training data holds only the label(s) {seen}; "
+                "a classifier needs at least two"
+            )
+    model = build_model(params)
+    model.fit(data["text"].tolist(), data[schema.target_names].to_numpy(dtype=object))
+    return model
+
+
+def predict(model: Pipeline, targets: list[str], texts: list[str]) -> pd.DataFrame:
+    """Label and confidence (probability of that label) per target for each text."""
+    columns: dict[str, Any] = {}
+    if not texts:
+        for name in targets:
+            columns[name] = pd.Series([], dtype=object)
+            columns[f"{name}_confidence"] = pd.Series([], dtype=float)
+        return pd.DataFrame(columns)
+    features = model.named_steps["features"].transform(texts)
+    estimators = model.named_steps["classify"].estimators_
+    for name, estimator in zip(targets, estimators, strict=True):
+        proba = estimator.predict_proba(features).astype(np.float64)
+        best = proba.argmax(axis=1)
+        columns[name] = estimator.classes_[best]
+        columns[f"{name}_confidence"] = np.round(proba[np.arange(len(texts)), best], 4)
+    return pd.DataFrame(columns)
+
+
+def card_path(model_path: Path) -> Path:
+    return model_path.with_suffix(".json")
+
+
+def save(model: Pipeline, schema: Schema, path: Path, card: dict[str, Any]) -> dict[str, Any]:
+    """Write the model atomically, then its card with the file's SHA-256."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    bundle = {"format": FORMAT, "targets": schema.target_names, "pipeline": model}
+    with atomic_path(path) as tmp:
+        joblib.dump(bundle, tmp, compress=3)
+        digest = sha256_file(tmp)
+    full = {
+        "format": FORMAT,
+        "model_file": path.name,
+        "sha256": digest,
+        "targets": schema.target_names,
+        "schema": schema.to_dict(),
+        **card,
+        "versions": library_versions(),
+    }
+    write_json(card_path(path), full)
+    return full
+
+
+def library_versions() -> dict[str, str]:
+    return {
+        "python": platform.python_version(),
+        "scikit-learn": sklearn.__version__,
+        "pandas": pd.__version__,
+        "numpy": np.__version__,
+        "joblib": joblib.__version__,
+    }
+
+
+def read_card(path: Path) -> dict[str, Any]:
+    card_file = card_path(path)
+    if not path.is_file():
+        raise StanceError(f"{path}: model not found; train one with `dvc repro` or `stance train`")
+    if not card_file.is_file():
+        raise StanceError(f"{card_file}: model card missing; refusing to load an unverified model file")
+    try:
+        card = json.loads(card_file.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise StanceError(f"{card_file}: model card is not valid JSON") from None
+    if not isinstance(card, dict) or not isinstance(card.get("sha256"), str):
+        raise StanceError(f"{card_file}: model card has no sha256; refusing to load")
+    return card
+
+
+def load(path: Path) -> tuple[Pipeline, dict[str, Any]]:
+    """Verify the SHA-256 recorded in the model card, and only then unpickle."""
+    card = read_card(path)
+    actual = sha256_file(path)
+    if actual != card["sha256"]:
+        raise StanceError(
+            f"{path}: SHA-256 {actual[:12]}... does not match the model card "
+            f"({card['sha256'][:12]}...); refusing to load a changed model file"
+        )
+    bundle = joblib.load(path)
+    if not isinstance(bundle, dict) or bundle.get("format") != FORMAT or "pipeline" not in bundle:
+        raise StanceError(f"{path}: not a model written by this version of ukraine-stance")
+    if list(bundle["targets"]) != list(card["targets"]):
+        raise StanceError(f"{path}: targets in the model and its card differ")
+    return bundle["pipeline"], card

@@ -1,0 +1,41 @@
+"""Stage `prepare`: validate every labeled file against the schema and split by article."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pipeline import config, data, schema
+from pipeline.io import atomic_path, write_json
+
+
+def run(root: Path) -> dict:
+    """Validate data/labeled/, write data/prepared/{train,test}.csv and reports/data_counts.json."""
+    paths = config.paths(root)
+    params = config.load_params(paths.params).get("prepare", {})
+    the_schema = schema.load(paths.schema)
+    labeled = data.load_labeled(paths.labeled, the_schema, float(params.get("near_duplicate", 0.85)))
+    train, test = data.split(labeled, the_schema, float(params.get("test_size", 0.2)), int(params.get("seed", 42)))
+    for frame, dest in ((train, paths.train), (test, paths.test)):
+        with atomic_path(dest, make_parents=True) as tmp:
+            frame.to_csv(tmp, index=False)
+    articles = labeled.groupby("article_id").size()
+    counts = {
+        "statements": len(labeled),
+        "articles_fully_labeled": int((articles > 1).sum()),
+        "train_statements": len(train),
+        "test_statements": len(test),
+        "train_groups": int(train["article_id"].nunique()),
+        "test_groups": int(test["article_id"].nunique()),
+        "labels": data.label_counts(labeled, the_schema),
+        "test_labels": data.label_counts(test, the_schema),
+    }
+    write_json(paths.reports / "data_counts.json", counts)
+    return counts
+
+
+def main() -> None:
+    counts = run(config.find_root())
+    print(
+        f"prepare: {counts['statements']} statements "
+        f"({counts['train_statements']} train / {counts['test_statements']} test, split by article)"
+    )

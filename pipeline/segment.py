@@ -1,0 +1,95 @@
+"""Split an article into sentences with character offsets into the original text.
+
+The headline (first non-empty line) is a sentence of its own. Each paragraph
+(lines separated by a blank line) is split by sentencex, which is fast but
+splits after titles such as "Ms." or "Gen."; those pieces are joined back.
+Offsets always satisfy ``text == article[start:end]``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sentencex import segment as _sentencex
+
+# Abbreviations that precede a name or number and so never end a sentence.
+_NO_BREAK_AFTER = re.compile(
+    r"(?:^|[\s(\"'])(?:Mr|Ms|Mrs|Dr|Gen|Lt|Col|Maj|Capt|Sgt|Adm|Cmdr|Sen|Rep|Gov|Pres|Prof|Amb|"
+    r"Sec|St|Rev|Hon|No|Nos|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|vs|approx|Fig)\.\s*$"
+    r"|^\s*\d{1,2}[.)]\s*$"
+)
+_PARAGRAPH = re.compile(r"\n[ \t]*\n")
+# A bullet line ("- ", "* ", "• ", "1. ") is a sentence block of its own.
+_BULLET = re.compile(r"[ \t]*(?:[-*\u2022\u2013]|\d{1,2}[.)])\s")
+
+
+@dataclass(frozen=True)
+class Sentence:
+    start: int
+    end: int
+    text: str
+
+
+def _spans(text: str, offset: int) -> list[tuple[int, int]]:
+    """Sentence spans of one paragraph, whitespace trimmed, titles re-joined."""
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    for piece in _sentencex("en", text):
+        start, end = pos, pos + len(piece)
+        pos = end
+        if spans and _NO_BREAK_AFTER.search(text[spans[-1][0] : spans[-1][1]]):
+            spans[-1] = (spans[-1][0], end)
+        else:
+            spans.append((start, end))
+    if pos != len(text):  # sentencex dropped text: fall back to the whole paragraph
+        spans = [(0, len(text))]
+    out = []
+    for start, end in spans:
+        chunk = text[start:end]
+        lead = len(chunk) - len(chunk.lstrip())
+        trail = len(chunk.rstrip())
+        if trail > lead:
+            out.append((offset + start + lead, offset + start + trail))
+    return out
+
+
+def _blocks(paragraph: str, offset: int) -> list[tuple[int, int]]:
+    """Cut a paragraph at line breaks that start or end a bullet line."""
+    blocks = []
+    start = 0
+    lines = paragraph.split("\n")
+    pos = 0
+    for i, line in enumerate(lines[:-1]):
+        pos += len(line) + 1
+        if _BULLET.match(line) or _BULLET.match(lines[i + 1]):
+            blocks.append((offset + start, offset + pos - 1))
+            start = pos
+    blocks.append((offset + start, offset + len(paragraph)))
+    return blocks
+
+
+def split_sentences(article: str) -> list[Sentence]:
+    """Headline first, then the sentences of every paragraph, in reading order."""
+    sentences: list[Sentence] = []
+    stripped = article.lstrip()
+    if not stripped:
+        return sentences
+    head_start = len(article) - len(stripped)
+    newline = article.find("\n", head_start)
+    head_end = len(article) if newline == -1 else newline
+    headline = article[head_start:head_end].rstrip()
+    if headline:
+        sentences.append(Sentence(head_start, head_start + len(headline), headline))
+    body_start = head_end
+    pos = body_start
+    for match in [*_PARAGRAPH.finditer(article, body_start), None]:
+        end = match.start() if match else len(article)
+        paragraph = article[pos:end]
+        for block_start, block_end in _blocks(paragraph, pos):
+            if article[block_start:block_end].strip():
+                for start, stop in _spans(article[block_start:block_end], block_start):
+                    sentences.append(Sentence(start, stop, article[start:stop]))
+        if match:
+            pos = match.end()
+    return sentences
