@@ -1,0 +1,56 @@
+"""End to end: the README's `dvc repro` in a fresh copy of the project."""
+
+import json
+import shutil
+import subprocess
+
+import pytest
+import yaml
+
+from .conftest import PROJECT
+
+
+def _git_files() -> list[str]:
+    out = subprocess.run(
+        ["git", "ls-files", "-co", "--exclude-standard"], cwd=PROJECT, capture_output=True, text=True, check=True
+    ).stdout
+    return [line for line in out.splitlines() if (PROJECT / line).is_file()]
+
+
+def _dvc(*args, cwd):
+    return subprocess.run(["dvc", *args], cwd=cwd, capture_output=True, text=True, timeout=600)
+
+
+@pytest.mark.skipif(shutil.which("dvc") is None, reason="dvc is a core dependency; install the project first")
+def test_dvc_repro_in_a_fresh_copy(tmp_path):
+    root = tmp_path / "clone"
+    for name in _git_files():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(PROJECT / name, root / name)
+    for name in ("models/stance.joblib", "data/prepared/train.csv", "reports/metrics.json"):
+        (root / name).unlink(missing_ok=True)
+    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+
+    first = _dvc("repro", cwd=root)
+    assert first.returncode == 0, first.stdout + first.stderr
+    metrics = json.loads((root / "reports" / "metrics.json").read_text())
+    assert 0 < metrics["mean_stance_f1"] <= 1
+    assert metrics["mean_stance_f1_ci95_low"] <= metrics["mean_stance_f1"] <= metrics["mean_stance_f1_ci95_high"]
+    records = (root / "reports" / "sample_classified.jsonl").read_text().splitlines()
+    assert len(records) > 50
+
+    second = _dvc("repro", cwd=root)
+    assert second.returncode == 0
+    assert "Running stage" not in second.stdout
+    assert "up to date" in second.stdout
+
+    shown = _dvc("metrics", "show", cwd=root)
+    assert shown.returncode == 0 and "mean_stance_f1" in shown.stdout
+
+    params = yaml.safe_load((root / "params.yaml").read_text())
+    params["train"]["C"] = params["train"]["C"] * 2
+    (root / "params.yaml").write_text(yaml.safe_dump(params))
+    third = _dvc("repro", cwd=root)
+    assert third.returncode == 0, third.stdout + third.stderr
+    ran = {line.split("'")[1] for line in third.stdout.splitlines() if line.startswith("Running stage")}
+    assert ran == {"train", "evaluate", "classify"}

@@ -1,0 +1,80 @@
+import json
+import shutil
+
+import pytest
+
+from pipeline import StanceError, model, schema
+
+from .conftest import PROJECT
+
+SENTENCES = [
+    "Ukraine must receive its invitation at this summit, not in some distant future.",
+    "The Kremlin said any ceasefire talks would have to start from the new territorial realities.",
+    "Rain is expected in Brussels on Thursday.",
+]
+
+
+def test_round_trip_predictions_are_identical(model_path, tmp_path):
+    fitted, card = model.load(model_path)
+    copy = tmp_path / "copy.joblib"
+    model.save(fitted, schema.load(PROJECT / "data" / "schema.yaml"), copy, {"params": card["params"]})
+    again, _ = model.load(copy)
+    a = model.predict(fitted, card["targets"], SENTENCES)
+    b = model.predict(again, card["targets"], SENTENCES)
+    assert a.equals(b)
+
+
+def test_predictions_use_schema_labels_and_probabilities(model_path):
+    fitted, card = model.load(model_path)
+    the_schema = schema.load(PROJECT / "data" / "schema.yaml")
+    out = model.predict(fitted, card["targets"], SENTENCES)
+    for target in the_schema.targets:
+        assert set(out[target.name]) <= set(target.label_names)
+        confidence = out[f"{target.name}_confidence"]
+        assert ((confidence >= 1 / len(target.labels)) & (confidence <= 1)).all()
+
+
+def test_model_card_records_what_it_was_trained_on(model_path):
+    card = json.loads(model_path.with_suffix(".json").read_text())
+    assert card["targets"] == ["membership_timing", "aid", "peace_talks"]
+    assert card["schema"]["targets"]["aid"]["labels"][0]["name"] == "support"
+    assert len(card["sha256"]) == 64 and len(card["training_data"]["sha256"]) == 64
+    assert card["training_data"]["rows"] == sum(card["label_counts"]["aid"].values())
+    assert {"scikit-learn", "pandas", "python"} <= set(card["versions"])
+    assert card["params"]["C"] > 0
+
+
+def test_a_changed_byte_is_refused_before_unpickling(model_path, tmp_path):
+    tampered = tmp_path / "stance.joblib"
+    shutil.copy(model_path, tampered)
+    shutil.copy(model_path.with_suffix(".json"), tmp_path / "stance.json")
+    blob = bytearray(tampered.read_bytes())
+    blob[len(blob) // 2] ^= 0xFF
+    tampered.write_bytes(bytes(blob))
+    with pytest.raises(StanceError, match="does not match the model card"):
+        model.load(tampered)
+
+
+def test_a_model_without_card_is_refused(model_path, tmp_path):
+    lonely = tmp_path / "stance.joblib"
+    shutil.copy(model_path, lonely)
+    with pytest.raises(StanceError, match="model card missing"):
+        model.load(lonely)
+    with pytest.raises(StanceError, match="model not found"):
+        model.load(tmp_path / "absent.joblib")
+
+
+def test_a_single_label_target_cannot_be_trained(trained_project):
+    import pandas as pd
+
+    the_schema = schema.load(PROJECT / "data" / "schema.yaml")
+    frame = pd.DataFrame(
+        {
+            "text": ["one", "two"],
+            "membership_timing": ["none", "none"],
+            "aid": ["support", "none"],
+            "peace_talks": ["none", "oppose"],
+        }
+    )
+    with pytest.raises(StanceError, match="membership_timing: the training data holds only"):
+        model.fit(frame, the_schema, {})
