@@ -53,7 +53,46 @@ def cmd_classify(args: argparse.Namespace) -> None:
 def cmd_stage(args: argparse.Namespace) -> None:
     import importlib
 
-    importlib.import_module(f"pipeline.{args.command}").main()
+    importlib.import_module(f"pipeline.{args.command.replace('-', '_')}").main()
+
+
+def cmd_agreement(args: argparse.Namespace) -> None:
+    from pipeline import agreement, schema
+
+    the_schema = schema.load(Path(args.schema) if args.schema else config.paths().schema)
+    a, b = agreement.read_labeling(Path(args.a)), agreement.read_labeling(Path(args.b))
+    result = agreement.compare(a, b, the_schema, (args.a, args.b))
+    print(f"{result['statements']} statements labeled in both files")
+    print(f"{'target':<20} {'kappa':>6} {'agreement':>10} {'disagreements':>14}")
+    for name, scores in result["targets"].items():
+        kappa = "n/a" if scores["kappa"] is None else f"{scores['kappa']:.3f}"
+        print(f"{name:<20} {kappa:>6} {scores['agreement']:>10.1%} {scores['disagreements']:>14}")
+    if args.disagreements:
+        from pipeline.io import atomic_path
+
+        table = agreement.disagreements(a, b, the_schema)
+        texts = a.set_index("id")["text"] if "text" in a.columns else b.set_index("id").get("text")
+        if texts is not None:
+            table.insert(1, "text", table["id"].map(texts))
+        with atomic_path(Path(args.disagreements)) as tmp:
+            table.to_csv(tmp, index=False)
+        print(f"{len(table)} disagreements -> {args.disagreements}", file=sys.stderr)
+
+
+def cmd_agreement_sample(args: argparse.Namespace) -> None:
+    from pipeline import agreement, data, schema
+    from pipeline.io import atomic_path
+
+    paths = config.paths()
+    the_schema = schema.load(paths.schema)
+    labeled = data.load_labeled(paths.labeled, the_schema)
+    blind, first = agreement.draw_sample(labeled, the_schema, args.n, args.seed)
+    for frame, dest in ((blind, Path(args.blind)), (first, Path(args.first))):
+        with atomic_path(dest) as tmp:
+            frame.to_csv(tmp, index=False)
+    print(
+        f"agreement sample: {len(blind)} statements -> {args.blind} (texts) and {args.first} (labels)", file=sys.stderr
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -103,9 +142,35 @@ def build_parser() -> argparse.ArgumentParser:
         ("prepare", "validate data/labeled/ against the schema and split it by article (DVC stage)"),
         ("train", "train the model on the training split; write models/stance.joblib and its card (DVC stage)"),
         ("evaluate", "score the model on the test split; write reports/metrics.json (DVC stage)"),
+        ("learning-curve", "train on 10-100%% of the training articles and score each on the test split (DVC stage)"),
     ):
         s = sub.add_parser(name, help=text, description=text[0].upper() + text[1:] + ". Parameters: params.yaml.")
         s.set_defaults(func=cmd_stage)
+
+    g = sub.add_parser(
+        "agreement",
+        help="Cohen's kappa and percent agreement between two labelings",
+        description="Compare two labelings of the same statements (CSV files with an id column and "
+        "one column per schema target): Cohen's kappa, percent agreement and the number of "
+        "disagreements per target, on the ids both files contain.",
+    )
+    g.add_argument("a", metavar="A.csv", help="first labeling")
+    g.add_argument("b", metavar="B.csv", help="second labeling")
+    g.add_argument("--disagreements", metavar="OUT.csv", help="also write every (id, target) the two disagree on")
+    g.add_argument("--schema", metavar="PATH", help="schema file (default: data/schema.yaml)")
+    g.set_defaults(func=cmd_agreement)
+
+    d = sub.add_parser(
+        "agreement-sample",
+        help="draw a random sample of labeled statements for a blind second pass",
+        description="Draw a random sample of the labeled corpus: the texts (with the neighbouring "
+        "sentences of their article) for a blind annotator, and the current labels for comparison.",
+    )
+    d.add_argument("n", type=int, help="number of statements")
+    d.add_argument("--seed", type=int, default=2026, help="random seed (default: 2026)")
+    d.add_argument("--blind", required=True, metavar="TEXTS.csv", help="where to write the texts to label")
+    d.add_argument("--first", required=True, metavar="LABELS.csv", help="where to write the current labels")
+    d.set_defaults(func=cmd_agreement_sample)
     return parser
 
 
