@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipeline import config, data, schema
+from pipeline import config, data, quality, schema
 from pipeline.io import atomic_path, write_json
 
 
 def run(root: Path) -> dict:
-    """Validate data/labeled/, write data/prepared/{train,test}.csv and reports/data_counts.json."""
+    """Validate data/labeled/ and its formulas; write the split, label counts and corpus statistics."""
     paths = config.paths(root)
     params = config.load_params(paths.params).get("prepare", {})
     the_schema = schema.load(paths.schema)
     labeled = data.load_labeled(paths.labeled, the_schema, float(params.get("near_duplicate", 0.85)))
+    quality.check_formulas(labeled, float(params.get("max_opening_share", 0.02)))
     train, test = data.split(labeled, the_schema, float(params.get("test_size", 0.2)), int(params.get("seed", 42)))
     for frame, dest in ((train, paths.train), (test, paths.test)):
         with atomic_path(dest, make_parents=True) as tmp:
@@ -30,6 +31,7 @@ def run(root: Path) -> dict:
         "test_labels": data.label_counts(test, the_schema),
     }
     write_json(paths.reports / "data_counts.json", counts)
+    write_json(paths.reports / "data_stats.json", quality.corpus_stats(labeled, the_schema))
     return counts
 
 
