@@ -33,7 +33,9 @@ def build_model(params: dict[str, Any]) -> Pipeline:
     classifier = LogisticRegression(
         C=float(params.get("C", 4.0)),
         class_weight="balanced" if params.get("class_weight", "balanced") == "balanced" else None,
-        max_iter=int(params.get("max_iter", 2000)),
+        max_iter=int(params.get("max_iter", 300)),
+        solver=str(params.get("solver", "newton-cg")),
+        tol=float(params.get("tol", 1e-4)),
     )
     return Pipeline([("features", build_features(params)), ("classify", MultiOutputClassifier(classifier))])
 
