@@ -19,6 +19,9 @@ _NO_BREAK_AFTER = re.compile(
     r"Sec|St|Rev|Hon|No|Nos|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|vs|approx|Fig)\.\s*$"
     r"|^\s*\d{1,2}[.)]\s*$"
 )
+# sentencex keeps "voted no. Rep. Smith" together ("no." as in "No. 2"): split when a capitalised word follows.
+_RESPLIT = re.compile(r"(?<=\sno\.)\s+(?=[A-Z][a-z])")
+_MARKDOWN_HEADING = re.compile(r"#{1,6}[ \t]+")
 _PARAGRAPH = re.compile(r"\n[ \t]*\n")
 # A bullet line ("- ", "* ", "• ", "1. ") is a sentence block of its own.
 _BULLET = re.compile(r"[ \t]*(?:[-*\u2022\u2013]|\d{1,2}[.)])\s")
@@ -35,7 +38,14 @@ def _spans(text: str, offset: int) -> list[tuple[int, int]]:
     """Sentence spans of one paragraph, whitespace trimmed, titles re-joined."""
     spans: list[tuple[int, int]] = []
     pos = 0
+    pieces = []
     for piece in _sentencex("en", text):
+        cut = 0
+        for match in _RESPLIT.finditer(piece):
+            pieces.append(piece[cut : match.start()] + match.group())
+            cut = match.end()
+        pieces.append(piece[cut:])
+    for piece in pieces:
         start, end = pos, pos + len(piece)
         pos = end
         if spans and _NO_BREAK_AFTER.search(text[spans[-1][0] : spans[-1][1]]):
@@ -78,6 +88,9 @@ def split_sentences(article: str) -> list[Sentence]:
     head_start = len(article) - len(stripped)
     newline = article.find("\n", head_start)
     head_end = len(article) if newline == -1 else newline
+    heading = _MARKDOWN_HEADING.match(article, head_start)
+    if heading and heading.end() < head_end:
+        head_start = heading.end()
     headline = article[head_start:head_end].rstrip()
     if headline:
         sentences.append(Sentence(head_start, head_start + len(headline), headline))

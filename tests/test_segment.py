@@ -3,38 +3,12 @@ import pytest
 from pipeline.segment import split_sentences
 
 from .conftest import PROJECT
-
-CASES = [
-    ("Headline without a stop\n\nBody one. Body two.", ["Headline without a stop", "Body one.", "Body two."]),
-    (
-        "H\n\nMs. Kallas met Gen. Syrskyi in Kyiv. They spoke for an hour.",
-        ["H", "Ms. Kallas met Gen. Syrskyi in Kyiv.", "They spoke for an hour."],
-    ),
-    (
-        "H\n\nThe package is worth $1.5 billion. It arrives in Jan. 2025, officials said.",
-        ["H", "The package is worth $1.5 billion.", "It arrives in Jan. 2025, officials said."],
-    ),
-    (
-        'H\n\n"We cannot wait," said Mr. Zelensky. "The time is now."',
-        ["H", '"We cannot wait," said Mr. Zelensky.', '"The time is now."'],
-    ),
-    (
-        "H\n\nSen. Graham and Rep. Smith voted no. The U.S. Senate passed the bill anyway.",
-        ["H", "Sen. Graham and Rep. Smith voted no.", "The U.S. Senate passed the bill anyway."],
-    ),
-    (
-        "H\n\n- first bullet\n- second bullet\nPlain text follows.",
-        ["H", "- first bullet", "- second bullet", "Plain text follows."],
-    ),
-    ("H\n\nA line that is hard\nwrapped in the middle.", ["H", "A line that is hard\nwrapped in the middle."]),
-    ("\n\n  Leading blank lines\n\nBody.", ["Leading blank lines", "Body."]),
-    ("", []),
-    ("   \n \n", []),
-]
+from .segment_cases import CASES
 
 
 @pytest.mark.parametrize("article, expected", CASES)
 def test_sentences_and_offsets(article, expected):
+    """Titles, abbreviations, decimals, quotes, ellipses, datelines, bullets: one case each."""
     sentences = split_sentences(article)
     assert [s.text for s in sentences] == expected
     for s in sentences:
@@ -54,3 +28,7 @@ def test_sample_articles_segment_in_order_without_gaps_or_overlaps():
             assert article[before.end : after.start].strip() == ""
         covered = "".join(article[s.start : s.end] for s in sentences)
         assert "".join(covered.split()) == "".join(article.split())
+
+
+def test_the_case_table_is_broad():
+    assert len(CASES) >= 40
