@@ -28,26 +28,43 @@ def _load(arg: str | None):
 
 
 def cmd_predict(args: argparse.Namespace) -> None:
-    from pipeline import classify
+    from pipeline import predict
 
-    out_fmt = classify.table_format(args.output, default=classify.table_format(args.input))
+    out_fmt = predict.table_format(args.output, default=predict.table_format(args.input))
     fitted, card = _load(args.model)
-    table = classify.read_table(args.input)
-    result = classify.predict_table(fitted, card["targets"], table, args.text_column, args.input)
-    classify.write_table(result, args.output, out_fmt)
+    table = predict.read_table(args.input)
+    result = predict.predict_table(fitted, card["targets"], table, args.text_column, args.input)
+    predict.write_table(result, args.output, out_fmt)
     if args.output != "-":
         print(f"predict: {len(result)} rows -> {args.output}", file=sys.stderr)
 
 
 def cmd_classify(args: argparse.Namespace) -> None:
-    from pipeline import classify
+    from pipeline import classify, summary
 
     output = Path(args.output)
-    if output.suffix.lower() not in (".jsonl", ".ndjson"):
-        raise StanceError(f"{args.output}: classify writes JSONL; name the output *.jsonl")
-    fitted, card = _load(args.model)
-    counts = classify.classify_paths(fitted, card["targets"], args.paths, output)
-    print(f"classify: {counts['articles']} articles, {counts['sentences']} sentences -> {output}", file=sys.stderr)
+    fmt = classify.output_format(output, args.format)
+    if args.min_confidence is not None and not 0 <= args.min_confidence <= 1:
+        raise StanceError(f"--min-confidence must be between 0 and 1, got {args.min_confidence}")
+    if args.chunk_size < 1:
+        raise StanceError(f"--chunk-size must be at least 1, got {args.chunk_size}")
+    if args.summary and Path(args.summary).exists() and not Path(args.summary).is_dir():
+        raise StanceError(f"{args.summary}: --summary needs a folder")
+    settings = classify.Settings(fmt, args.min_confidence, args.chunk_size, args.glob)
+    run = classify.Run(args.paths, output, settings, _model_path(args.model), args.jobs, args.resume, args.strict)
+    progress = run.execute(progress_bar=args.progress)
+    line = f"classify: {progress.articles} articles, {progress.sentences} sentences"
+    if progress.skipped:
+        line += f", {progress.skipped} skipped"
+    print(f"{line} -> {output}", file=sys.stderr)
+    if args.summary:
+        info = run.classifier
+        counts = summary.summarise(
+            summary.read_records(output, fmt), info.targets, info.positions, info.labels, Path(args.summary)
+        )
+        print(
+            f"summary: {counts['articles']} articles, {counts['speakers']} speakers -> {args.summary}", file=sys.stderr
+        )
 
 
 def cmd_stage(args: argparse.Namespace) -> None:
@@ -127,15 +144,56 @@ def build_parser() -> argparse.ArgumentParser:
 
     c = sub.add_parser(
         "classify",
-        help="split articles into sentences and label each",
-        description="Split plain-text articles (headline on line 1, paragraphs separated by "
-        "blank lines) into sentences and label each. One JSON record per sentence: article_id, "
-        "sentence_index, start, end, text (== article[start:end]) and <target>, "
-        "<target>_confidence for each schema target.",
+        help="split articles into sentences, label each and say who holds the position",
+        description="Split articles into sentences (headline included) and label each. Inputs: .txt/.md/.html "
+        "files, folders (searched recursively), JSONL or CSV tables with 'id' and 'text' (optional title, date, "
+        "source, url are carried through), or - for JSONL on stdin. One record per sentence: article_id, "
+        "sentence_index, start, end (text == article[start:end]), text, speaker (who holds the position, "
+        "'author' for the writer, empty when the sentence holds none), <target> and <target>_confidence for "
+        "each schema target, and title, date, source, url. The output appears only when complete; an "
+        "interrupted run continues with --resume.",
     )
-    c.add_argument("paths", nargs="+", metavar="PATH", help="a .txt article or a folder searched recursively")
-    c.add_argument("-o", "--output", required=True, metavar="OUTPUT.jsonl", help="where to write the records")
+    c.add_argument("paths", nargs="+", metavar="PATH", help="articles, folders, tables, or - for JSONL on stdin")
+    c.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        metavar="OUTPUT",
+        help="output file: .jsonl, .csv or .parquet (or say --format)",
+    )
+    c.add_argument("--format", choices=["jsonl", "csv", "parquet"], help="output format (default: from the extension)")
     c.add_argument("--model", metavar="PATH", help="model file (default: models/stance.joblib)")
+    c.add_argument("--glob", metavar="PATTERN", help="in folders, only files whose path or name matches, e.g. '*.html'")
+    c.add_argument("--jobs", type=int, default=1, metavar="N", help="worker processes (default: 1); same output")
+    c.add_argument("--resume", action="store_true", help="continue an interrupted run of the same command")
+    c.add_argument(
+        "--strict",
+        action="store_true",
+        help="stop at the first unreadable or empty article (default: report it, skip it, go on)",
+    )
+    c.add_argument(
+        "--min-confidence",
+        type=float,
+        metavar="P",
+        help="label predictions below this confidence 'uncertain' (kept, not dropped)",
+    )
+    c.add_argument("--summary", metavar="DIR", help="also write DIR/articles.csv and DIR/speakers.csv")
+    c.add_argument(
+        "--chunk-size",
+        type=int,
+        default=64,
+        metavar="N",
+        help="articles per chunk: the unit of work, checkpointing and resuming (default: 64)",
+    )
+    bar = c.add_mutually_exclusive_group()
+    bar.add_argument(
+        "--progress",
+        dest="progress",
+        action="store_true",
+        default=None,
+        help="show a progress bar (default: only when stderr is a terminal)",
+    )
+    bar.add_argument("--no-progress", dest="progress", action="store_false", help="never show a progress bar")
     c.set_defaults(func=cmd_classify)
 
     for name, text in (

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import precision_recall_fscore_support
 
-from pipeline import StanceError, config, data, model, schema
+from pipeline import StanceError, attribution, config, data, model, schema
 from pipeline.io import atomic_path, write_json
 from pipeline.schema import Schema, Target
 
@@ -135,6 +135,8 @@ def run(root: Path) -> dict[str, Any]:
         test, predicted, train, the_schema, int(params.get("bootstrap", 1000)), int(params.get("seed", 7))
     )
     write_json(paths.reports / "metrics.json", metrics)
+    # Speaker attribution is rule-based, so every labeled article measures it, not just the test split.
+    write_json(paths.reports / "attribution.json", attribution.accuracy(pd.concat([train, test])))
     confusion = paths.reports / "confusion"
     confusion.mkdir(parents=True, exist_ok=True)
     for stale in confusion.glob("*.csv"):

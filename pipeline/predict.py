@@ -1,11 +1,10 @@
-"""Batch prediction: tables of statements (`stance predict`) and articles (`stance classify`)."""
+"""Table prediction (`stance predict`): every row of a CSV or JSONL table gets a label per target."""
 
 from __future__ import annotations
 
 import io
 import json
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -15,7 +14,6 @@ from pipeline import StanceError
 from pipeline.data import read_csv_strict
 from pipeline.io import atomic_path
 from pipeline.model import predict
-from pipeline.segment import split_sentences
 
 TABLE_FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 ARTICLE_SUFFIXES = (".txt",)
@@ -104,64 +102,3 @@ def predict_table(
     for column in result.columns:
         out[column] = result[column].to_numpy()
     return out
-
-
-def find_articles(inputs: list[str]) -> Iterator[tuple[str, Path]]:
-    """(article_id, file) for each .txt file given or found below a folder given.
-
-    The id is the path relative to the folder given (or the file name), so that
-    results can be traced back to their file.
-    """
-    for raw in inputs:
-        path = Path(raw)
-        if path.is_dir():
-            files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in ARTICLE_SUFFIXES)
-            for file in files:
-                yield file.relative_to(path).as_posix(), file
-        elif path.is_file():
-            yield path.name, path
-        else:
-            raise StanceError(f"{raw}: no such file or folder")
-
-
-def read_article(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise StanceError(f"{path}: not valid UTF-8 (byte {exc.start})") from None
-    except OSError as exc:
-        raise StanceError(f"{path}: cannot read ({exc.strerror})") from None
-
-
-def classify_article(model: Pipeline, targets: list[str], article_id: str, text: str) -> list[dict]:
-    """One record per sentence, headline included, with offsets into `text`."""
-    sentences = split_sentences(text)
-    labels = predict(model, targets, [s.text for s in sentences])
-    records = []
-    for index, (sentence, row) in enumerate(zip(sentences, labels.to_dict(orient="records"), strict=True)):
-        record = {
-            "article_id": article_id,
-            "sentence_index": index,
-            "start": sentence.start,
-            "end": sentence.end,
-            "text": sentence.text,
-        }
-        for target in targets:
-            record[target] = row[target]
-            record[f"{target}_confidence"] = float(row[f"{target}_confidence"])
-        records.append(record)
-    return records
-
-
-def classify_paths(model: Pipeline, targets: list[str], inputs: list[str], output: Path) -> dict[str, int]:
-    """Classify every article found in `inputs` into one JSONL file, written atomically."""
-    articles = list(find_articles(inputs))
-    if not articles:
-        raise StanceError(f"{', '.join(inputs)}: no {'/'.join(ARTICLE_SUFFIXES)} articles found")
-    n_sentences = 0
-    with atomic_path(output) as tmp, open(tmp, "w", encoding="utf-8") as fh:
-        for article_id, path in articles:
-            for record in classify_article(model, targets, article_id, read_article(path)):
-                fh.write(json.dumps(record, ensure_ascii=False) + "\n")
-                n_sentences += 1
-    return {"articles": len(articles), "sentences": n_sentences}

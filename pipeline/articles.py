@@ -1,0 +1,234 @@
+"""Where articles come from: files, folders, tables and stdin, read one at a time.
+
+Every input kind yields the same thing, an `Article` (or a `BadArticle` that
+the batch reports and skips), so the classifier never cares where text came
+from, and nothing is loaded whole: a month of wire copy streams through.
+"""
+
+from __future__ import annotations
+
+import csv
+import fnmatch
+import json
+import re
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+
+from pipeline import StanceError
+
+TEXT_SUFFIXES = (".txt", ".md")
+HTML_SUFFIXES = (".html", ".htm")
+TABLE_SUFFIXES = (".jsonl", ".ndjson", ".csv")
+META_FIELDS = ("title", "date", "source", "url")
+
+csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+
+
+@dataclass(frozen=True)
+class Article:
+    id: str
+    text: str
+    meta: dict[str, str | None] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class BadArticle:
+    """An input that cannot be classified; the batch reports it and goes on."""
+
+    id: str
+    reason: str
+
+
+class _Readable(HTMLParser):
+    """Collects the text a reader sees: no scripts, styles or markup; blocks become paragraphs."""
+
+    SKIP = {"script", "style", "noscript", "template", "svg", "head"}
+    BLOCK = {
+        "p",
+        "div",
+        "section",
+        "article",
+        "li",
+        "ul",
+        "ol",
+        "blockquote",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "br",
+        "tr",
+        "table",
+        "header",
+        "footer",
+        "main",
+        "aside",
+        "figure",
+        "figcaption",
+        "hr",
+    }
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.title: list[str] = []
+        self._skip = 0
+        self._in_title = False
+
+    def handle_starttag(self, tag: str, attrs) -> None:
+        if tag == "title":
+            self._in_title = True
+        elif tag in self.SKIP:
+            self._skip += 1
+        elif tag in self.BLOCK:
+            self.parts.append("\n\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "title":
+            self._in_title = False
+        elif tag in self.SKIP and self._skip:
+            self._skip -= 1
+        elif tag in self.BLOCK:
+            self.parts.append("\n\n")
+
+    def handle_data(self, data: str) -> None:
+        if self._in_title:
+            self.title.append(data)
+        elif not self._skip:
+            self.parts.append(data)
+
+
+def html_to_text(markup: str) -> str:
+    """Readable text of an HTML page: its headline (first <h1>, else <title>) first, then paragraphs."""
+    parser = _Readable()
+    parser.feed(markup)
+    parser.close()
+    body = "".join(parser.parts)
+    paragraphs = [" ".join(p.split()) for p in re.split(r"\n\s*\n", body)]
+    paragraphs = [p for p in paragraphs if p]
+    title = " ".join("".join(parser.title).split())
+    if title and (not paragraphs or paragraphs[0] != title):
+        paragraphs.insert(0, title)
+    return "\n\n".join(paragraphs)
+
+
+def _read_file(path: Path, article_id: str) -> Article | BadArticle:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return BadArticle(article_id, f"cannot read ({exc.strerror or exc})")
+    if b"\x00" in raw[:4096] and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return BadArticle(article_id, "binary file, not text")
+    try:
+        if raw.startswith(b"\xef\xbb\xbf"):
+            text = raw[3:].decode("utf-8")
+        elif raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+            text = raw.decode("utf-16")
+        else:
+            text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return BadArticle(article_id, f"not valid UTF-8 (byte {exc.start})")
+    if path.suffix.lower() in HTML_SUFFIXES:
+        text = html_to_text(text)
+    if not text.strip():
+        return BadArticle(article_id, "empty text")
+    return Article(article_id, text, {})
+
+
+def _table_rows(path: str) -> Iterator[tuple[str, dict | None, str | None]]:
+    """(where, row, problem) for each row of a JSONL or CSV table, streamed."""
+    suffix = ".jsonl" if path == "-" else Path(path).suffix.lower()
+    try:
+        stream = sys.stdin if path == "-" else open(path, encoding="utf-8", newline="")
+    except OSError as exc:
+        raise StanceError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    with stream:
+        try:
+            if suffix == ".csv":
+                reader = csv.DictReader(stream)
+                if reader.fieldnames is None:
+                    raise StanceError(f"{path}: empty table")
+                for row in reader:
+                    where = f"{path} line {reader.line_num}"
+                    if None in row:
+                        yield where, None, "more cells than the header"
+                    else:
+                        yield where, row, None
+            else:
+                for number, line in enumerate(stream, start=1):
+                    if not line.strip():
+                        continue
+                    where = f"{path} line {number}"
+                    try:
+                        row = json.loads(line)
+                    except json.JSONDecodeError as exc:
+                        yield where, None, f"invalid JSON ({exc.msg})"
+                        continue
+                    if not isinstance(row, dict):
+                        yield where, None, "not a JSON object"
+                        continue
+                    yield where, row, None
+        except UnicodeDecodeError as exc:
+            raise StanceError(f"{path}: not valid UTF-8 (byte {exc.start})") from None
+
+
+def _from_table(path: str) -> Iterator[Article | BadArticle]:
+    checked = False
+    for where, row, problem in _table_rows(path):
+        if row is not None and not checked:
+            missing = [c for c in ("id", "text") if c not in row]
+            if missing:
+                raise StanceError(f"{where}: no '{missing[0]}' field; tables need 'id' and 'text'")
+            checked = True
+        if problem:
+            yield BadArticle(where, problem)
+            continue
+        article_id = row.get("id")
+        text = row.get("text")
+        if article_id is None or str(article_id).strip() == "":
+            yield BadArticle(where, "empty id")
+        elif not isinstance(text, str) or not text.strip():
+            yield BadArticle(str(article_id), "empty text")
+        else:
+            meta = {k: (None if row.get(k) in (None, "") else str(row.get(k))) for k in META_FIELDS}
+            yield Article(str(article_id), text, meta)
+
+
+def _matches(relative: str, pattern: str | None) -> bool:
+    if pattern is None:
+        return True
+    return fnmatch.fnmatch(relative, pattern) or fnmatch.fnmatch(Path(relative).name, pattern)
+
+
+def iter_articles(inputs: list[str], glob: str | None = None) -> Iterator[Article | BadArticle]:
+    """Articles from every input in order: files, folders (recursive), tables, or `-` (JSONL on stdin).
+
+    Ids are a file's path relative to the folder given (its name when given
+    directly), or a table's `id` column.
+    """
+    for raw in inputs:
+        if raw == "-":
+            yield from _from_table("-")
+            continue
+        path = Path(raw)
+        if path.is_dir():
+            for file in sorted(p for p in path.rglob("*") if p.is_file()):
+                relative = file.relative_to(path).as_posix()
+                suffix = file.suffix.lower()
+                if suffix in TEXT_SUFFIXES + HTML_SUFFIXES and _matches(relative, glob):
+                    yield _read_file(file, relative)
+        elif path.is_file():
+            suffix = path.suffix.lower()
+            if suffix in TABLE_SUFFIXES:
+                yield from _from_table(raw)
+            elif suffix in TEXT_SUFFIXES + HTML_SUFFIXES:
+                yield _read_file(path, path.name)
+            else:
+                raise StanceError(f"{raw}: unknown input kind; use .txt, .md, .html, .jsonl, .csv or a folder")
+        else:
+            raise StanceError(f"{raw}: no such file or folder")

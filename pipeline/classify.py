@@ -1,0 +1,345 @@
+"""Batch classification of articles: stream, chunk, classify in workers, write in order.
+
+Articles are read one at a time and grouped into chunks of a fixed number of
+inputs. Each chunk is segmented, labeled in one vectorised `predict` call and
+attributed, then rendered to output lines, in the main process (`--jobs 1`) or
+in worker processes that load the model once each. Chunks are written in input
+order, so `--jobs N` gives the same bytes as `--jobs 1`.
+
+Nothing appears at the output path until the run is complete: lines go to a
+hidden partial file beside it, and after every chunk a checkpoint records how
+many chunks and bytes are safely on disk. `--resume` truncates the partial file
+to that size, skips the chunks already done, and carries on; the result is the
+same as an uninterrupted run.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import os
+import sys
+import time
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import asdict, dataclass
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+from pipeline import StanceError, model
+from pipeline.articles import META_FIELDS, Article, BadArticle, iter_articles
+from pipeline.attribution import AUTHOR, attribute
+from pipeline.segment import split_sentences
+
+FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".parquet": "parquet"}
+UNCERTAIN = "uncertain"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything that changes the output bytes; a resumed run must match them."""
+
+    fmt: str
+    min_confidence: float | None
+    chunk_size: int
+    glob: str | None
+
+
+def output_format(path: Path, fmt: str | None) -> str:
+    if fmt:
+        return fmt
+    found = FORMATS.get(path.suffix.lower())
+    if found is None:
+        raise StanceError(f"{path}: cannot tell the format from the extension; use --format jsonl|csv|parquet")
+    return found
+
+
+def columns(targets: list[str]) -> list[str]:
+    cols = ["article_id", "sentence_index", "start", "end", "text", "speaker"]
+    for t in targets:
+        cols += [t, f"{t}_confidence"]
+    return cols + list(META_FIELDS)
+
+
+class Classifier:
+    """Turns a chunk of articles into output records; one per process."""
+
+    def __init__(self, model_path: Path, min_confidence: float | None):
+        self.pipeline, card = model.load(model_path)
+        self.targets: list[str] = card["targets"]
+        schema = card["schema"]["targets"]
+        self.positions = {
+            t: {lab["name"] for lab in schema[t]["labels"] if lab["kind"] == "position"} for t in self.targets
+        }
+        self.labels = {t: [lab["name"] for lab in schema[t]["labels"]] for t in self.targets}
+        self.min_confidence = min_confidence
+        self.sha256 = card["sha256"]
+
+    def records(self, articles: list[Article]) -> list[dict[str, Any]]:
+        segmented = [(a, split_sentences(a.text)) for a in articles]
+        texts = [s.text for _, sentences in segmented for s in sentences]
+        labels = model.predict(self.pipeline, self.targets, texts)
+        columns_ = {c: labels[c].tolist() for c in labels.columns}
+        out, k = [], 0
+        for article, sentences in segmented:
+            speakers = attribute(article.text, sentences)
+            for index, (sentence, speaker) in enumerate(zip(sentences, speakers, strict=True)):
+                record: dict[str, Any] = {
+                    "article_id": article.id,
+                    "sentence_index": index,
+                    "start": sentence.start,
+                    "end": sentence.end,
+                    "text": sentence.text,
+                    "speaker": None,
+                }
+                holds = False
+                for t in self.targets:
+                    label, confidence = columns_[t][k], float(columns_[t + "_confidence"][k])
+                    if self.min_confidence is not None and confidence < self.min_confidence:
+                        label = UNCERTAIN
+                    holds = holds or label in self.positions[t]
+                    record[t] = label
+                    record[f"{t}_confidence"] = confidence
+                if holds:
+                    record["speaker"] = speaker or AUTHOR
+                for key in META_FIELDS:
+                    record[key] = article.meta.get(key)
+                out.append(record)
+                k += 1
+        return out
+
+
+def render(records: list[dict[str, Any]], fmt: str, cols: list[str]) -> bytes:
+    """Records as output bytes: JSON lines (also the staging form of parquet) or CSV rows."""
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        for r in records:
+            writer.writerow(["" if r[c] is None else r[c] for c in cols])
+        return buffer.getvalue().encode("utf-8")
+    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records).encode("utf-8")
+
+
+_WORKER: Classifier | None = None
+
+
+def _init_worker(model_path: str, min_confidence: float | None) -> None:
+    global _WORKER
+    _WORKER = Classifier(Path(model_path), min_confidence)
+
+
+def _work(chunk: list[Article], fmt: str) -> tuple[bytes, int]:
+    assert _WORKER is not None
+    records = _WORKER.records(chunk)
+    return render(records, fmt, columns(_WORKER.targets)), len(records)
+
+
+def _chunks(items: Iterable[Article | BadArticle], size: int) -> Iterator[list[Article | BadArticle]]:
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def _fingerprint(inputs: list[str]) -> str:
+    """What the inputs were, cheaply: paths, sizes and modification times."""
+    digest = hashlib.sha256()
+    for raw in inputs:
+        path = Path(raw)
+        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        for f in files:
+            stat = f.stat()
+            digest.update(f"{f.resolve()}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+@dataclass
+class Progress:
+    articles: int = 0
+    sentences: int = 0
+    skipped: int = 0
+    chunks: int = 0
+    bytes: int = 0
+
+
+class Run:
+    """One `stance classify` invocation: partial file, checkpoint, ordered writing."""
+
+    def __init__(
+        self,
+        inputs: list[str],
+        output: Path,
+        settings: Settings,
+        model_path: Path,
+        jobs: int,
+        resume: bool,
+        strict: bool,
+    ):
+        if not output.parent.is_dir():
+            raise StanceError(f"{output}: output folder {output.parent} does not exist")
+        if resume and "-" in inputs:
+            raise StanceError("--resume needs files or folders as input, not stdin")
+        if jobs < 1:
+            raise StanceError(f"--jobs must be at least 1, got {jobs}")
+        for raw in inputs:
+            if raw != "-" and not Path(raw).exists():
+                raise StanceError(f"{raw}: no such file or folder")
+        self.inputs, self.output, self.settings = inputs, output, settings
+        self.model_path, self.jobs, self.resume, self.strict = model_path, jobs, resume, strict
+        self.partial = output.with_name(f".{output.name}.partial")
+        self.checkpoint = output.with_name(f".{output.name}.checkpoint.json")
+
+    def _identity(self, classifier_sha: str) -> dict[str, Any]:
+        return {
+            "inputs": [str(Path(i).resolve()) for i in self.inputs],
+            "fingerprint": _fingerprint(self.inputs) if "-" not in self.inputs else None,
+            "model_sha256": classifier_sha,
+            "settings": asdict(self.settings),
+        }
+
+    def _save_checkpoint(self, identity: dict[str, Any], progress: Progress) -> None:
+        tmp = self.checkpoint.with_suffix(".tmp")
+        tmp.write_text(json.dumps({**identity, "progress": asdict(progress)}), encoding="utf-8")
+        os.replace(tmp, self.checkpoint)
+
+    def _start(self, identity: dict[str, Any], header: bytes) -> tuple[Any, Progress]:
+        if self.resume and self.checkpoint.is_file() and self.partial.is_file():
+            saved = json.loads(self.checkpoint.read_text(encoding="utf-8"))
+            if {k: saved.get(k) for k in identity} != identity:
+                raise StanceError(
+                    f"{self.checkpoint}: the interrupted run had other inputs, model or options; "
+                    "rerun without --resume to start over"
+                )
+            progress = Progress(**saved["progress"])
+            handle = open(self.partial, "r+b")
+            handle.truncate(progress.bytes)
+            handle.seek(progress.bytes)
+            return handle, progress
+        handle = open(self.partial, "wb")
+        handle.write(header)
+        progress = Progress(bytes=len(header))
+        self._save_checkpoint(identity, progress)
+        return handle, progress
+
+    def execute(self, progress_bar: bool | None = None) -> Progress:
+        local = self.classifier = Classifier(self.model_path, self.settings.min_confidence)
+        cols = columns(local.targets)
+        fmt = self.settings.fmt
+        stage_fmt = "jsonl" if fmt == "parquet" else fmt
+        header = (",".join(cols) + "\n").encode() if fmt == "csv" else b""
+        identity = self._identity(local.sha256)
+        try:
+            handle, progress = self._start(identity, header)
+        except OSError as exc:
+            raise StanceError(f"{self.output}: cannot write ({exc.strerror or exc})") from None
+        skip = progress.chunks
+        bar = _bar(progress_bar)
+        started = time.monotonic()
+        try:
+            with handle:
+                chunks = _chunks(iter_articles(self.inputs, self.settings.glob), self.settings.chunk_size)
+                for _ in range(skip):
+                    next(chunks, None)
+                for chunk, (data, n_sentences) in self._process(chunks, local, stage_fmt):
+                    good = [a for a in chunk if isinstance(a, Article)]
+                    for bad in (a for a in chunk if isinstance(a, BadArticle)):
+                        if self.strict:
+                            raise StanceError(f"{bad.id}: {bad.reason}")
+                        print(f"stance: warning: {bad.id}: {bad.reason}; skipped", file=sys.stderr)
+                        progress.skipped += 1
+                    handle.write(data)
+                    handle.flush()
+                    os.fsync(handle.fileno())
+                    progress.articles += len(good)
+                    progress.sentences += n_sentences
+                    progress.chunks += 1
+                    progress.bytes += len(data)
+                    self._save_checkpoint(identity, progress)
+                    if bar is not None:
+                        elapsed = max(time.monotonic() - started, 1e-9)
+                        bar.update(len(chunk))
+                        bar.set_postfix_str(f"{progress.sentences / elapsed:,.0f} sentences/s")
+        except StanceError:
+            self._discard()  # a fatal input (--strict) or a refused model: leave nothing behind
+            raise
+        except OSError as exc:
+            self._discard()
+            raise StanceError(f"{self.output}: cannot write ({exc.strerror or exc})") from None
+        finally:
+            if bar is not None:
+                bar.close()
+        if progress.articles == 0 and progress.skipped == 0:
+            self._discard()
+            raise StanceError(f"{', '.join(self.inputs)}: no articles found")
+        self._finish(fmt, cols)
+        return progress
+
+    def _process(
+        self, chunks: Iterator[list[Article | BadArticle]], local: Classifier, fmt: str
+    ) -> Iterator[tuple[list[Article | BadArticle], tuple[bytes, int]]]:
+        """(chunk, rendered result) in input order, computed here or by a bounded worker pool."""
+        cols = columns(local.targets)
+        if self.jobs == 1:
+            for chunk in chunks:
+                records = local.records([a for a in chunk if isinstance(a, Article)])
+                yield chunk, (render(records, fmt, cols), len(records))
+            return
+        pending: deque[tuple[list, Future]] = deque()
+        with ProcessPoolExecutor(
+            self.jobs, initializer=_init_worker, initargs=(str(self.model_path), self.settings.min_confidence)
+        ) as pool:
+            for chunk in chunks:
+                pending.append((chunk, pool.submit(_work, [a for a in chunk if isinstance(a, Article)], fmt)))
+                if len(pending) >= 2 * self.jobs:
+                    done, future = pending.popleft()
+                    yield done, future.result()
+            while pending:
+                done, future = pending.popleft()
+                yield done, future.result()
+
+    def _finish(self, fmt: str, cols: list[str]) -> None:
+        if fmt == "parquet":
+            tmp = self.output.with_name(f".{self.output.name}.parquet.tmp")
+            try:
+                _jsonl_to_parquet(self.partial, tmp, cols)
+                os.replace(tmp, self.output)
+            finally:
+                tmp.unlink(missing_ok=True)
+            self.partial.unlink(missing_ok=True)
+        else:
+            os.replace(self.partial, self.output)
+        self.checkpoint.unlink(missing_ok=True)
+
+    def _discard(self) -> None:
+        self.partial.unlink(missing_ok=True)
+        self.checkpoint.unlink(missing_ok=True)
+
+
+def _bar(enabled: bool | None):
+    """A progress bar on stderr when it is a terminal (or when asked)."""
+    if enabled is None:
+        enabled = sys.stderr.isatty()
+    if not enabled:
+        return None
+    from tqdm import tqdm
+
+    return tqdm(unit=" articles", file=sys.stderr, dynamic_ncols=True)
+
+
+def _jsonl_to_parquet(source: Path, dest: Path, cols: list[str], batch: int = 50_000) -> None:
+    """Convert the staged JSON lines to Parquet, a row group per batch, in bounded memory."""
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise StanceError("--format parquet needs pyarrow: pip install 'ukraine-stance[parquet]'") from None
+    types = {"sentence_index": pa.int64(), "start": pa.int64(), "end": pa.int64()}
+    fields = [pa.field(c, types.get(c, pa.float64() if c.endswith("_confidence") else pa.string())) for c in cols]
+    schema = pa.schema(fields)
+    with open(source, encoding="utf-8") as fh, pq.ParquetWriter(dest, schema) as writer:
+        while lines := list(islice(fh, batch)):
+            rows = [json.loads(line) for line in lines]
+            writer.write_table(pa.Table.from_pylist(rows, schema=schema))

@@ -1,0 +1,105 @@
+"""The tables an analyst reads: who stands where, per article and per speaker.
+
+Built by streaming over a finished classification output, so a resumed run
+and an uninterrupted one give the same tables, and memory grows with the
+number of articles and speakers, never with the number of sentences.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections import defaultdict
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from pipeline.io import atomic_path
+
+EXAMPLES = 3
+
+
+def read_records(path: Path, fmt: str) -> Iterator[dict[str, Any]]:
+    if fmt == "parquet":
+        import pyarrow.parquet as pq
+
+        for batch in pq.ParquetFile(path).iter_batches(batch_size=50_000):
+            yield from batch.to_pylist()
+    elif fmt == "csv":
+        with open(path, encoding="utf-8", newline="") as fh:
+            for row in csv.DictReader(fh):
+                yield {k: (v if v != "" else None) for k, v in row.items()}
+    else:
+        with open(path, encoding="utf-8") as fh:
+            for line in fh:
+                yield json.loads(line)
+
+
+def summarise(
+    records: Iterator[dict[str, Any]],
+    targets: list[str],
+    positions: dict[str, set[str]],
+    labels: dict[str, list[str]],
+    out_dir: Path,
+) -> dict[str, int]:
+    """Write articles.csv (article x target) and speakers.csv (speaker x target) into `out_dir`."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    all_labels = list(dict.fromkeys(lab for t in targets for lab in labels[t])) + ["uncertain"]
+    speakers: dict[tuple[str, str], dict[str, Any]] = {}
+    n_articles = 0
+    with atomic_path(out_dir / "articles.csv") as tmp, open(tmp, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["article_id", "target", "sentences", *all_labels, "dominant_position", "dominant_confidence"])
+        current: str | None = None
+        tally: dict[str, dict[str, list[float]]] = {}
+        count = 0
+
+        def flush() -> None:
+            for t in targets:
+                counts = {lab: len(tally[t].get(lab, [])) for lab in all_labels}
+                held = [(len(v), sum(v) / len(v), lab) for lab, v in tally[t].items() if lab in positions[t]]
+                dominant, confidence = ("", "")
+                if held:
+                    _, mean, dominant = max(held)
+                    confidence = round(mean, 4)
+                writer.writerow([current, t, count, *(counts[lab] for lab in all_labels), dominant, confidence])
+
+        for record in records:
+            if record["article_id"] != current:
+                if current is not None:
+                    flush()
+                current, count = record["article_id"], 0
+                tally = {t: defaultdict(list) for t in targets}
+                n_articles += 1
+            count += 1
+            sentence_id = f"{record['article_id']}#{record['sentence_index']}"
+            for t in targets:
+                label = record[t]
+                tally[t][label].append(float(record[f"{t}_confidence"]))
+                if record.get("speaker") and label in positions[t]:
+                    entry = speakers.setdefault(
+                        (record["speaker"], t), {"labels": defaultdict(int), "articles": set(), "examples": []}
+                    )
+                    entry["labels"][label] += 1
+                    entry["articles"].add(record["article_id"])
+                    if len(entry["examples"]) < EXAMPLES:
+                        entry["examples"].append(sentence_id)
+        if current is not None:
+            flush()
+    with atomic_path(out_dir / "speakers.csv") as tmp, open(tmp, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        position_labels = list(dict.fromkeys(lab for t in targets for lab in labels[t] if lab in positions[t]))
+        writer.writerow(["speaker", "target", "statements", *position_labels, "articles", "example_sentences"])
+        ranked = sorted(speakers.items(), key=lambda kv: (-sum(kv[1]["labels"].values()), kv[0]))
+        for (speaker, t), entry in ranked:
+            writer.writerow(
+                [
+                    speaker,
+                    t,
+                    sum(entry["labels"].values()),
+                    *(entry["labels"].get(lab, 0) for lab in position_labels),
+                    len(entry["articles"]),
+                    " | ".join(entry["examples"]),
+                ]
+            )
+    return {"articles": n_articles, "speakers": len({s for s, _ in speakers})}
