@@ -114,7 +114,7 @@ def test_broken_jsonl_line_is_named(trained_project, tmp_path):
         (["predict", "absent.csv", "-o", "out.csv"], "input file not found"),
         (["predict", "in.txt", "-o", "out.csv"], "unknown table format"),
         (["classify", "absent_folder", "-o", "out.jsonl"], "no such file or folder"),
-        (["classify", ".", "-o", "out.csv"], "classify writes JSONL"),
+        (["classify", ".", "-o", "out.txt"], "cannot tell the format"),
         (["classify", "data/articles", "-o", "missing/dir/out.jsonl"], "does not exist"),
     ],
 )
@@ -144,7 +144,8 @@ def test_invalid_utf8_article(trained_project, tmp_path):
     (tmp_path / "bad.txt").write_bytes(b"Headline\n\nBody \xff\xfe text.")
     out = tmp_path / "o.jsonl"
     _assert_clean_failure(
-        run_stance("classify", str(tmp_path / "bad.txt"), "-o", str(out), cwd=trained_project), "not valid UTF-8"
+        run_stance("classify", str(tmp_path / "bad.txt"), "-o", str(out), "--strict", cwd=trained_project),
+        "not valid UTF-8",
     )
     assert not out.exists() and not list(tmp_path.glob(".o.jsonl*"))
 

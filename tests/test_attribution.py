@@ -1,0 +1,83 @@
+import pandas as pd
+import pytest
+
+from pipeline import attribution
+from pipeline.segment import split_sentences
+
+from .conftest import PROJECT
+
+
+def _speakers(article: str) -> list[str | None]:
+    return attribution.attribute(article, split_sentences(article))
+
+
+@pytest.mark.parametrize(
+    "body, expected",
+    [
+        ('"We will not wait," the minister said.', "minister-ref"),
+        ('"Ukraine belongs in NATO," said Mark Rutte.', "Mark Rutte"),
+        ('"No more weapons," Viktor Orban told reporters in Budapest.', "Viktor Orban"),
+        ("Orban told reporters that Hungary would veto the package.", "Orban"),
+        ("Foreign Minister Andrii Sybiha stressed that Kyiv needs an invitation.", "Andrii Sybiha"),
+        ("The Kremlin said talks were premature.", "Kremlin"),
+        ("According to Peskov, the weapons only prolong the war.", "Peskov"),
+        ("Kremlin spokesman Dmitry Peskov warned that the move was dangerous.", "Dmitry Peskov"),
+        ("Kyiv insists on a clear timetable for accession.", "Kyiv"),
+        ("Hungary blocked the fund again on Monday.", "Hungary"),
+        ("Sen. Graham has long argued for more aid.", "Graham"),
+        ("Szijjarto: Hungary will not send weapons", "Szijjarto"),
+        ("It is time to send the jets.", None),
+    ],
+)
+def test_single_sentence_attribution(body, expected):
+    article = "Headline\n\nChancellor Olaf Scholz spoke first. " + body
+    found = _speakers(article)[-1]
+    if expected == "minister-ref":
+        assert found == "Olaf Scholz"  # "the minister" resolves to the last named actor in the paragraph
+    else:
+        assert found == expected
+
+
+def test_pronouns_resolve_to_the_last_named_actor_of_the_paragraph():
+    article = "Headline\n\nPolish President Andrzej Duda arrived in Vilnius. He said the invitation must come now."
+    assert _speakers(article)[-1] == "Andrzej Duda"
+
+
+def test_a_quote_over_two_sentences_shares_its_attribution():
+    article = (
+        'Headline\n\n"Ukraine cannot wait for the guns to fall silent," said Kaja Kallas. '
+        '"Every month of delay is a gift to Moscow."\n\n"Nobody expects a deal," a diplomat said.'
+    )
+    found = _speakers(article)
+    assert found[1] == "Kaja Kallas"
+    assert found[2] == "Kaja Kallas"  # bare quote, attribution in the sentence before
+    assert found[3] != "Kaja Kallas"  # a new paragraph starts a new quotation
+
+
+def test_a_bare_quote_borrows_the_attribution_that_follows_it():
+    article = 'Headline\n\n"We have waited long enough." "Now the allies must act," Duda told reporters.'
+    assert _speakers(article)[1:] == ["Duda", "Duda"]
+
+
+@pytest.mark.parametrize(
+    "gold, found, same",
+    [
+        ("Mark Rutte", "Rutte", True),
+        ("Russian government", "Russia", True),
+        ("author", None, True),
+        ("author", "Kremlin", False),
+        ("Kremlin", None, False),
+        ("Viktor Orban", "Robert Fico", False),
+    ],
+)
+def test_lenient_actor_matching(gold, found, same):
+    assert attribution._same_actor(gold, found) is same
+
+
+def test_accuracy_on_the_labeled_articles():
+    frames = [
+        pd.read_csv(f, dtype=str, keep_default_na=False) for f in (PROJECT / "data" / "labeled").glob("articles_*.csv")
+    ]
+    result = attribution.accuracy(pd.concat(frames))
+    assert result["sentences"] >= 500
+    assert result["accuracy"] >= 0.6, result

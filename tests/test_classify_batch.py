@@ -1,0 +1,224 @@
+"""`stance classify` at scale: every input kind, formats, summaries, workers, resume, bad articles."""
+
+import csv
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pandas as pd
+import pytest
+
+from pipeline.articles import Article, BadArticle, html_to_text, iter_articles
+
+from .conftest import PROJECT, run_stance
+
+TARGETS = ["membership_timing", "aid", "peace_talks"]
+SAMPLES = sorted((PROJECT / "data" / "articles").glob("*.txt"))
+
+
+def _records(path):
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    """A folder of 48 articles: the samples under several names and sub-folders."""
+    root = tmp_path_factory.mktemp("corpus")
+    for i in range(8):
+        sub = root / f"batch{i}"
+        sub.mkdir()
+        for sample in SAMPLES:
+            (sub / sample.name).write_text(sample.read_text(encoding="utf-8"), encoding="utf-8")
+    return root
+
+
+def test_html_is_reduced_to_readable_text():
+    page = (
+        "<html><head><title>Kyiv asks for jets</title><style>p {color: red}</style>"
+        "<script>var x = '<p>not text</p>';</script></head><body><h1>Kyiv asks for jets</h1>"
+        "<p>Ukraine asked for more <b>F-16s</b> on Monday.</p><div>Allies &amp; partners met.</div></body></html>"
+    )
+    assert (
+        html_to_text(page) == "Kyiv asks for jets\n\nUkraine asked for more F-16s on Monday.\n\nAllies & partners met."
+    )
+
+
+def test_every_input_kind_and_its_ids(tmp_path):
+    folder = tmp_path / "news"
+    (folder / "deep").mkdir(parents=True)
+    (folder / "a.txt").write_text("Plain headline\n\nBody one.", encoding="utf-8")
+    (folder / "deep" / "b.md").write_text("# Markdown headline\n\nBody two.", encoding="utf-8")
+    (folder / "c.html").write_text("<h1>Html headline</h1><p>Body three.</p>", encoding="utf-8")
+    (folder / "skip.pdf").write_bytes(b"%PDF-1.4")
+    table = tmp_path / "t.jsonl"
+    table.write_text(
+        json.dumps({"id": 7, "text": "Table headline\n\nBody four.", "source": "wire", "date": "2025-06-24"}) + "\n",
+        encoding="utf-8",
+    )
+    sheet = tmp_path / "t.csv"
+    sheet.write_text('id,text,url\nx1,"Csv headline\n\nBody five.",https://example.org/x1\n', encoding="utf-8")
+    found = list(iter_articles([str(folder), str(table), str(sheet)]))
+    assert [a.id for a in found] == ["a.txt", "c.html", "deep/b.md", "7", "x1"]
+    assert all(isinstance(a, Article) for a in found)
+    assert found[3].meta == {"title": None, "date": "2025-06-24", "source": "wire", "url": None}
+    assert found[4].meta["url"] == "https://example.org/x1"
+    assert [a.id for a in iter_articles([str(folder)], glob="*.md")] == ["deep/b.md"]
+
+
+def test_bad_articles_are_named_not_fatal(tmp_path):
+    (tmp_path / "empty.txt").write_text("   \n", encoding="utf-8")
+    (tmp_path / "latin1.txt").write_bytes("Caf\xe9 headline\n\nBody.".encode("latin-1"))
+    (tmp_path / "binary.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00")
+    (tmp_path / "utf16.txt").write_bytes("Headline\n\nBody in UTF-16.".encode("utf-16"))
+    found = {a.id: a for a in iter_articles([str(tmp_path)])}
+    assert found["empty.txt"] == BadArticle("empty.txt", "empty text")
+    assert found["latin1.txt"].reason == "not valid UTF-8 (byte 3)"
+    assert found["binary.txt"].reason == "binary file, not text"
+    assert found["utf16.txt"].text == "Headline\n\nBody in UTF-16."
+
+
+def test_skipped_articles_are_reported_and_strict_makes_them_fatal(trained_project, tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "good.txt").write_text(SAMPLES[0].read_text(encoding="utf-8"), encoding="utf-8")
+    (folder / "bad.txt").write_bytes(b"Headline\n\n\xff\xfe broken")
+    (folder / "blank.txt").write_text("", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    result = run_stance("classify", str(folder), "-o", str(out), cwd=trained_project)
+    assert result.returncode == 0, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert "stance: warning: bad.txt: not valid UTF-8 (byte 10); skipped" in lines
+    assert "stance: warning: blank.txt: empty text; skipped" in lines
+    assert lines[-1].startswith("classify: 1 articles,") and ", 2 skipped ->" in lines[-1]
+    assert {r["article_id"] for r in _records(out)} == {"good.txt"}
+
+    strict_out = tmp_path / "strict.jsonl"
+    strict = run_stance("classify", str(folder), "-o", str(strict_out), "--strict", cwd=trained_project)
+    assert strict.returncode == 2 and "Traceback" not in strict.stderr
+    assert strict.stderr.strip() == "stance: error: bad.txt: not valid UTF-8 (byte 10)"
+    assert not strict_out.exists() and not list(tmp_path.glob(".strict.jsonl*"))
+
+
+def test_jobs_two_writes_the_same_bytes_as_jobs_one(trained_project, corpus, tmp_path):
+    one, two = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
+    assert run_stance("classify", str(corpus), "-o", str(one), "--chunk-size", "5", cwd=trained_project).returncode == 0
+    result = run_stance(
+        "classify", str(corpus), "-o", str(two), "--chunk-size", "5", "--jobs", "2", cwd=trained_project
+    )
+    assert result.returncode == 0, result.stderr
+    assert one.read_bytes() == two.read_bytes()
+    records = _records(one)
+    assert len({r["article_id"] for r in records}) == 8 * len(SAMPLES)
+    for record in records[:200]:
+        assert set(TARGETS) <= set(record) and record["text"]
+
+
+def test_formats_summaries_and_uncertain_labels(trained_project, corpus, tmp_path):
+    table = tmp_path / "in.jsonl"
+    with open(table, "w", encoding="utf-8") as fh:
+        for sample in SAMPLES:
+            fh.write(
+                json.dumps(
+                    {
+                        "id": sample.stem,
+                        "text": sample.read_text(encoding="utf-8"),
+                        "title": sample.read_text(encoding="utf-8").splitlines()[0],
+                    }
+                )
+                + "\n"
+            )
+    out_csv, out_parquet = tmp_path / "out.csv", tmp_path / "out.parquet"
+    summary = tmp_path / "summary"
+    result = run_stance(
+        "classify",
+        str(table),
+        "-o",
+        str(out_csv),
+        "--summary",
+        str(summary),
+        "--min-confidence",
+        "0.6",
+        cwd=trained_project,
+    )
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.DictReader(open(out_csv, encoding="utf-8")))
+    assert rows[0]["title"] == rows[0]["text"]  # the headline is sentence 0 and the carried title
+    assert {r["membership_timing"] for r in rows} >= {"none", "uncertain"}
+    for r in rows:
+        if r["membership_timing"] == "uncertain":
+            assert float(r["membership_timing_confidence"]) < 0.6
+    articles = pd.read_csv(summary / "articles.csv")
+    assert len(articles) == len(SAMPLES) * len(TARGETS)
+    first = articles[(articles.article_id == SAMPLES[0].stem) & (articles.target == "aid")].iloc[0]
+    mine = [r for r in rows if r["article_id"] == SAMPLES[0].stem]
+    assert first["sentences"] == len(mine)
+    assert first["support"] == sum(r["aid"] == "support" for r in mine)
+    speakers = pd.read_csv(summary / "speakers.csv")
+    assert {"speaker", "target", "statements", "articles", "example_sentences"} <= set(speakers.columns)
+    assert (speakers["statements"] >= 1).all()
+
+    assert run_stance("classify", str(table), "-o", str(out_parquet), cwd=trained_project).returncode == 0
+    frame = pd.read_parquet(out_parquet)
+    assert len(frame) == len(rows) and frame["start"].dtype == "int64"
+
+
+def test_stdin_tables(trained_project, tmp_path):
+    stdin = json.dumps({"id": "s1", "text": "Kyiv wants an invitation now\n\nAllies disagree."}) + "\n"
+    out = tmp_path / "out.jsonl"
+    result = run_stance("classify", "-", "-o", str(out), cwd=trained_project, stdin=stdin)
+    assert result.returncode == 0, result.stderr
+    assert [r["text"] for r in _records(out)] == ["Kyiv wants an invitation now", "Allies disagree."]
+
+
+def _start(args, cwd):
+    env = {k: v for k, v in os.environ.items() if k != "STANCE_ROOT"}
+    return subprocess.Popen(
+        [sys.executable, "-m", "pipeline.cli", *args],
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def test_killed_runs_resume_to_identical_output(trained_project, corpus, tmp_path):
+    clean = tmp_path / "clean.jsonl"
+    args = [str(corpus), "--chunk-size", "2", "--no-progress"]
+    assert run_stance("classify", *args, "-o", str(clean), cwd=trained_project).returncode == 0
+    out = tmp_path / "out.jsonl"
+    checkpoint = tmp_path / ".out.jsonl.checkpoint.json"
+    for stop_after in (1, 6):  # chunks safely written before SIGKILL
+        process = _start(["classify", *args, "-o", str(out), "--resume"], trained_project)
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and process.poll() is None:
+            if checkpoint.exists():
+                try:
+                    if json.loads(checkpoint.read_text())["progress"]["chunks"] >= stop_after:
+                        break
+                except (json.JSONDecodeError, KeyError):
+                    pass
+            time.sleep(0.02)
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        assert not out.exists(), "a killed run must not leave the output in place"
+    result = run_stance("classify", *args, "-o", str(out), "--resume", cwd=trained_project)
+    assert result.returncode == 0, result.stderr
+    assert out.read_bytes() == clean.read_bytes()
+    assert not checkpoint.exists()
+
+
+def test_resume_refuses_other_options(trained_project, corpus, tmp_path):
+    out = tmp_path / "out.jsonl"
+    process = _start(["classify", str(corpus), "-o", str(out), "--chunk-size", "1"], trained_project)
+    checkpoint = tmp_path / ".out.jsonl.checkpoint.json"
+    deadline = time.monotonic() + 120
+    while not checkpoint.exists() and time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.02)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    result = run_stance("classify", str(corpus), "-o", str(out), "--chunk-size", "3", "--resume", cwd=trained_project)
+    assert result.returncode == 2
+    assert "other inputs, model or options" in result.stderr
