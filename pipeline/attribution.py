@@ -437,6 +437,8 @@ _NOT_ACTORS = {
 _SUBJECT = re.compile(rf"^(?P<actor>{_NAME}|{_PRONOUN})(?:\s+and\s+{_NAME})?{_AUX}\s+[a-z]")
 _VERB_ACTOR = re.compile(rf"\b{_VERB}\s+(?P<actor>{_NAME}|{_ROLE})(?=[\s,.;:]|$)")
 _STRIP_END = re.compile(r"['’]s$")
+_NAME_RE = re.compile(_NAME)
+_VERB_ANY = re.compile(rf"\b{_VERB}\b")
 
 
 def canonical(actor: str) -> str:
@@ -488,7 +490,18 @@ def _is_reference(actor: str) -> bool:
 
 def _explicit(text: str) -> str | None:
     """An actor named in the sentence as holder of what it says, or None."""
-    for pattern in (_AFTER_QUOTE_VERB_FIRST, _AFTER_QUOTE_ACTOR_FIRST, _HEADLINE, _ACCORDING, _ACTOR_VERB, _VERB_ACTOR):
+    # Cheap tests first: most patterns cannot match without a reporting verb or a quote.
+    has_verb = _VERB_ANY.search(text) is not None
+    patterns = []
+    if has_verb and any(q in text for q in _QUOTE):
+        patterns += [_AFTER_QUOTE_VERB_FIRST, _AFTER_QUOTE_ACTOR_FIRST]
+    if ":" in text:
+        patterns.append(_HEADLINE)
+    if "ccording" in text or " of " in text:
+        patterns.append(_ACCORDING)
+    if has_verb:
+        patterns += [_ACTOR_VERB, _VERB_ACTOR]
+    for pattern in patterns:
         for match in pattern.finditer(text):
             actor = match.group("actor").strip()
             if actor.split()[0] in {"The", "A", "An"} and len(actor.split()) == 1:
@@ -506,10 +519,6 @@ def _explicit(text: str) -> str | None:
     return None
 
 
-def _named(actor: str) -> bool:
-    return not _is_reference(actor)
-
-
 def _paragraph_of(article: str, sentences: Sequence[Sentence]) -> list[int]:
     breaks = [m.start() for m in re.finditer(r"\n[ \t]*\n", article)]
     out, k = [], 0
@@ -520,26 +529,56 @@ def _paragraph_of(article: str, sentences: Sequence[Sentence]) -> list[int]:
     return out
 
 
-def attribute(article: str, sentences: Sequence[Sentence]) -> list[str | None]:
-    """The actor each sentence attributes what it says to (None when the writer speaks)."""
+def _last_name(text: str) -> str | None:
+    names = [n for n in _NAME_RE.findall(text) if len(n.split()) >= 2 and not n.startswith("The ")]
+    return canonical(names[-1]) if names else None
+
+
+def _antecedent(sentences: Sequence[Sentence], found: list[str | None], paragraph: list[int], i: int) -> str | None:
+    """The last named actor before sentence i: in its paragraph first, else anywhere before it.
+
+    Looked up only when a pronoun or a bare role needs it, so sentences nobody
+    refers back to are never scanned for names.
+    """
+    fallback = None
+    for j in range(i, -1, -1):
+        name = found[j] if j < i and found[j] is not None else None
+        if name is None:
+            name = _last_name(sentences[j].text[: sentences[j].end - sentences[j].start] if j < i else "")
+        if name is not None:
+            if paragraph[j] == paragraph[i]:
+                return name
+            fallback = fallback or name
+            break
+    return fallback
+
+
+def attribute(article: str, sentences: Sequence[Sentence], needed: Sequence[bool] | None = None) -> list[str | None]:
+    """The actor each sentence attributes what it says to (None when the writer speaks).
+
+    `needed` marks the sentences whose holder is wanted (those with a position);
+    the others are only scanned for names that later pronouns may point to,
+    which keeps the costly patterns off most sentences of an article.
+    """
     paragraph = _paragraph_of(article, sentences)
-    found: list[str | None] = []
-    last_named_in_paragraph: dict[int, str] = {}
-    last_named: str | None = None
+    wanted = [True] * len(sentences) if needed is None else list(needed)
+    # A bare quote may borrow from its neighbours: make sure they are resolved too.
     for i, sentence in enumerate(sentences):
-        actor = _explicit(sentence.text)
+        if wanted[i] and sentence.text.lstrip().startswith(tuple(_QUOTE)):
+            for j in (i - 1, i + 1, i + 2):
+                if 0 <= j < len(sentences):
+                    wanted[j] = True
+    found: list[str | None] = []
+    for i, sentence in enumerate(sentences):
+        actor = _explicit(sentence.text) if wanted[i] else None
         if actor is not None and _is_reference(actor):
-            actor = last_named_in_paragraph.get(paragraph[i], last_named)
+            actor = _antecedent(sentences, found, paragraph, i)
         elif actor is not None:
             actor = canonical(actor)
-            last_named_in_paragraph[paragraph[i]] = actor
-            last_named = actor
-        else:
-            for name in re.findall(_NAME, sentence.text):
-                if len(name.split()) >= 2 and name.split()[0][:1].isupper() and not name.startswith("The "):
-                    last_named_in_paragraph[paragraph[i]] = canonical(name)
-                    last_named = canonical(name)
         found.append(actor)
+    # "Peskov" after "Dmitry Peskov": one actor, one name, so summaries count them together.
+    full = {name.split()[-1]: name for name in found if name and len(name.split()) >= 2}
+    found = [full.get(name, name) if name and " " not in name else name for name in found]
     # A quotation running over several sentences shares its attribution.
     for i, sentence in enumerate(sentences):
         if found[i] is not None or not sentence.text.lstrip().startswith(tuple(_QUOTE)):

@@ -68,8 +68,12 @@ def columns(targets: list[str]) -> list[str]:
 class Classifier:
     """Turns a chunk of articles into output records; one per process."""
 
-    def __init__(self, model_path: Path, min_confidence: float | None):
-        self.pipeline, card = model.load(model_path)
+    def __init__(self, model_path: Path, min_confidence: float | None, load: bool = True):
+        # With workers, the main process needs only the card: the workers load (and verify) the model.
+        if load:
+            self.pipeline, card = model.load(model_path)
+        else:
+            self.pipeline, card = None, model.read_card(model_path)
         self.targets: list[str] = card["targets"]
         schema = card["schema"]["targets"]
         self.positions = {
@@ -84,9 +88,10 @@ class Classifier:
         texts = [s.text for _, sentences in segmented for s in sentences]
         labels = model.predict(self.pipeline, self.targets, texts)
         columns_ = {c: labels[c].tolist() for c in labels.columns}
+        held = [any(columns_[t][k] in self.positions[t] for t in self.targets) for k in range(len(texts))]
         out, k = [], 0
         for article, sentences in segmented:
-            speakers = attribute(article.text, sentences)
+            speakers = attribute(article.text, sentences, held[k : k + len(sentences)])
             for index, (sentence, speaker) in enumerate(zip(sentences, speakers, strict=True)):
                 record: dict[str, Any] = {
                     "article_id": article.id,
@@ -225,7 +230,7 @@ class Run:
         return handle, progress
 
     def execute(self, progress_bar: bool | None = None) -> Progress:
-        local = self.classifier = Classifier(self.model_path, self.settings.min_confidence)
+        local = self.classifier = Classifier(self.model_path, self.settings.min_confidence, load=self.jobs == 1)
         cols = columns(local.targets)
         fmt = self.settings.fmt
         stage_fmt = "jsonl" if fmt == "parquet" else fmt

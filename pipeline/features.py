@@ -42,7 +42,7 @@ class NgramTfidf(TransformerMixin, BaseEstimator):
     kind: "word" (tokens of letters, digits, apostrophes and hyphens) or "char"
     (UTF-8 bytes of the lower-cased text with whitespace collapsed, padded with
     a space at each end). Fitted attributes: ``table_`` (bucket -> column or -1),
-    ``idf_`` and ``names_`` (one n-gram seen in training per column).
+    ``idf_`` and ``feature_names_`` (one n-gram seen in training per column).
     """
 
     def __init__(self, kind: str = "word", ngram_range: tuple[int, int] = (1, 3), min_df: int = 1, bits: int = 22):
@@ -131,11 +131,18 @@ class NgramTfidf(TransformerMixin, BaseEstimator):
         self.table_ = np.full(1 << self.bits, -1, dtype=np.int32)
         self.table_[keep] = np.arange(len(keep), dtype=np.int32)
         self.idf_ = (np.log((1 + len(texts)) / (1 + df[keep])) + 1).astype(np.float32)
-        self.names_ = self._names(blocks, buckets, keep, flat)
+        # One string, not an object array: unpickling 10^5 small strings is slow on every model load.
+        self.feature_names_ = "\x1f".join(self._names(blocks, buckets, keep, flat))
         self.n_features_out_ = len(keep)
         return self
 
-    def _names(self, blocks, buckets, keep, flat) -> np.ndarray:
+    @property
+    def names_(self) -> np.ndarray:
+        """One training n-gram per column."""
+        check_is_fitted(self, "feature_names_")
+        return np.array(self.feature_names_.split("\x1f"), dtype=object)
+
+    def _names(self, blocks, buckets, keep, flat) -> list[str]:
         """One training n-gram per kept column, for reports of informative features."""
         ns = np.concatenate([np.full(len(b[3]), b[0]) for b in blocks]) if blocks else np.zeros(0, np.int64)
         starts = np.concatenate([b[3] for b in blocks]) if blocks else np.zeros(0, np.int64)
@@ -149,7 +156,7 @@ class NgramTfidf(TransformerMixin, BaseEstimator):
                 names.append(flat[s : s + n].decode("utf-8", errors="replace"))
             else:
                 names.append(" ".join(flat[s : s + n]))
-        return np.array(names, dtype=object)
+        return [name.replace("\x1f", " ") for name in names]
 
     def transform(self, X):
         """Rows of idf-weighted n-gram counts, L2-normalised.
@@ -186,7 +193,7 @@ class NgramTfidf(TransformerMixin, BaseEstimator):
         return sp.csr_matrix((data, indices, indptr), shape=(n_docs, len(self.idf_)))
 
     def get_feature_names_out(self, input_features=None) -> np.ndarray:
-        check_is_fitted(self, "names_")
+        check_is_fitted(self, "feature_names_")
         return np.array([f"{self.kind}:{name}" for name in self.names_], dtype=object)
 
     def __getstate__(self) -> dict[str, Any]:
