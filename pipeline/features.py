@@ -8,7 +8,8 @@ scikit-learn's TfidfVectorizer builds every n-gram as a Python string, which
 caps a whole batch at a few thousand sentences a second. `NgramTfidf` computes
 the same kind of features with numpy over a whole batch at once: each n-gram
 becomes a 64-bit key (the bytes themselves for character n-grams, a mix of
-token hashes for word n-grams), keys are hashed into 2**bits buckets, and only
+token hashes for word n-grams), keys are hashed into 2**bits buckets (2**20 by default: a table that stays in
+cache, at the price of a few percent of n-grams sharing a column), and only
 buckets seen in training become columns. Weighting: raw term counts times
 TfidfVectorizer's smoothed idf, L2-normalised rows.
 """
@@ -45,7 +46,7 @@ class NgramTfidf(TransformerMixin, BaseEstimator):
     ``idf_`` and ``feature_names_`` (one n-gram seen in training per column).
     """
 
-    def __init__(self, kind: str = "word", ngram_range: tuple[int, int] = (1, 3), min_df: int = 1, bits: int = 22):
+    def __init__(self, kind: str = "word", ngram_range: tuple[int, int] = (1, 3), min_df: int = 1, bits: int = 20):
         self.kind = kind
         self.ngram_range = ngram_range
         self.min_df = min_df
@@ -95,11 +96,9 @@ class NgramTfidf(TransformerMixin, BaseEstimator):
         tokens = [_TOKEN.findall(t.lower()) for t in texts]
         lengths = np.fromiter((len(t) for t in tokens), dtype=np.int64, count=len(tokens))
         flat_tokens = [tok for doc in tokens for tok in doc]
-        hashes = np.fromiter(
-            (cache[t] if t in cache else cache.setdefault(t, _stable_hash(t)) for t in flat_tokens),
-            dtype=np.uint64,
-            count=len(flat_tokens),
-        )
+        for token in set(flat_tokens).difference(cache):
+            cache[token] = _stable_hash(token)
+        hashes = np.fromiter(map(cache.__getitem__, flat_tokens), dtype=np.uint64, count=len(flat_tokens))
         doc_of = np.repeat(np.arange(len(tokens), dtype=np.int64), lengths)
         total = len(hashes)
         low, high = self.ngram_range
@@ -117,7 +116,9 @@ class NgramTfidf(TransformerMixin, BaseEstimator):
         return blocks, flat_tokens
 
     def _buckets(self, keys: np.ndarray) -> np.ndarray:
-        return ((keys * _GOLDEN) >> np.uint64(64 - self.bits)).astype(np.int64)
+        buckets = keys * _GOLDEN
+        buckets >>= np.uint64(64 - self.bits)
+        return buckets.view(np.int64)  # below 2**bits, so the same numbers; no copy
 
     # -- sklearn API -------------------------------------------------------
     def fit(self, X, y=None):
@@ -204,10 +205,12 @@ class NgramTfidf(TransformerMixin, BaseEstimator):
 
 def build_features(params: dict[str, Any]) -> FeatureUnion:
     """Word 1-n and character n-gram TF-IDF from `params`, side by side."""
-    word = NgramTfidf("word", (1, int(params.get("word_ngram_max", 3))), min_df=int(params.get("min_df", 1)))
+    bits = int(params.get("hash_bits", 20))
+    word = NgramTfidf("word", (1, int(params.get("word_ngram_max", 3))), min_df=int(params.get("min_df", 1)), bits=bits)
     char = NgramTfidf(
         "char",
         (int(params.get("char_ngram_min", 2)), int(params.get("char_ngram_max", 5))),
         min_df=int(params.get("min_df", 1)),
+        bits=bits,
     )
     return FeatureUnion([("word", word), ("char", char)])
