@@ -335,7 +335,6 @@ _AFTER_QUOTE_VERB_FIRST = re.compile(rf"[,?!.]?[{_QUOTE}]\s*,?\s*{_VERB}\s+(?P<a
 _AFTER_QUOTE_ACTOR_FIRST = re.compile(rf"[,?!.]?[{_QUOTE}]\s*,?\s*(?P<actor>{_ACTOR})\s+{_VERB}\b")
 _ACCORDING = re.compile(rf"\b(?i:according to|in the (?:view|opinion|words) of)\s+(?P<actor>{_ACTOR})")
 _HEADLINE = re.compile(rf"^(?P<actor>{_NAME}):\s")
-_ACTOR_VERB = re.compile(rf"(?P<actor>{_ACTOR})(?:,\s[^,{_QUOTE}]{{1,90}},)?{_AUX}\s+{_VERB}\b")
 _DATELINE = re.compile(r"^[A-Z][A-Z .,'-]{1,40}(?:\([^)]{1,30}\))?\s*(?:[-\u2013\u2014]+|:)\s*")
 # Capitalised words that open sentences without naming anyone.
 _NOT_ACTORS = {
@@ -435,10 +434,14 @@ _NOT_ACTORS = {
     "Supporters",
 }
 _SUBJECT = re.compile(rf"^(?P<actor>{_NAME}|{_PRONOUN})(?:\s+and\s+{_NAME})?{_AUX}\s+[a-z]")
-_VERB_ACTOR = re.compile(rf"\b{_VERB}\s+(?P<actor>{_NAME}|{_ROLE})(?=[\s,.;:]|$)")
 _STRIP_END = re.compile(r"['’]s$")
 _NAME_RE = re.compile(_NAME)
-_VERB_ANY = re.compile(rf"\b{_VERB}\b")
+_WORD_RE = re.compile(r"[A-Za-z]+")
+_VERB_PHRASES: dict[str, list[str]] = {}
+for _phrase in sorted(set(_VERBS), key=len, reverse=True):
+    _VERB_PHRASES.setdefault(_phrase.split()[0], []).append(_phrase)
+_ACTOR_BEFORE = re.compile(rf"(?P<actor>{_ACTOR})(?:,\s[^,{_QUOTE}]{{1,90}},)?{_AUX}\s+$")
+_ACTOR_AFTER = re.compile(rf"\s+(?P<actor>{_NAME}|{_ROLE})(?=[\s,.;:]|$)")
 
 
 def canonical(actor: str) -> str:
@@ -488,31 +491,57 @@ def _is_reference(actor: str) -> bool:
     return bool(rest) and all(w in _REFERENCE_WORDS for w in rest)
 
 
+def _verbs(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each reporting or stance verb, found by word lookup, not by regex alternation."""
+    found = []
+    for match in _WORD_RE.finditer(text):
+        phrases = _VERB_PHRASES.get(match.group())
+        if not phrases:
+            continue
+        for phrase in phrases:
+            end = match.start() + len(phrase)
+            if text.startswith(phrase, match.start()) and (end == len(text) or not text[end].isalnum()):
+                found.append((match.start(), end))
+                break
+    return found
+
+
+def _acceptable(actor: str) -> bool:
+    first = actor.split()[0]
+    if first in {"The", "A", "An"} and len(actor.split()) == 1:
+        return False
+    return actor.lower() not in {"it", "this", "that", "there"} and first not in _NOT_ACTORS - {"The", "A", "An"}
+
+
 def _explicit(text: str) -> str | None:
     """An actor named in the sentence as holder of what it says, or None."""
-    # Cheap tests first: most patterns cannot match without a reporting verb or a quote.
-    has_verb = _VERB_ANY.search(text) is not None
-    patterns = []
-    if has_verb and any(q in text for q in _QUOTE):
-        patterns += [_AFTER_QUOTE_VERB_FIRST, _AFTER_QUOTE_ACTOR_FIRST]
+    verbs = _verbs(text)
+    candidates = []
+    if verbs and any(q in text for q in _QUOTE):
+        candidates += [
+            m.group("actor") for p in (_AFTER_QUOTE_VERB_FIRST, _AFTER_QUOTE_ACTOR_FIRST) for m in p.finditer(text)
+        ]
     if ":" in text:
-        patterns.append(_HEADLINE)
+        candidates += [m.group("actor") for m in _HEADLINE.finditer(text)]
     if "ccording" in text or " of " in text:
-        patterns.append(_ACCORDING)
-    if has_verb:
-        patterns += [_ACTOR_VERB, _VERB_ACTOR]
-    for pattern in patterns:
-        for match in pattern.finditer(text):
+        candidates += [m.group("actor") for m in _ACCORDING.finditer(text)]
+    for actor in candidates:
+        if _acceptable(actor.strip()):
+            return actor.strip()
+    # An actor right before a verb ("Orban told", "the Kremlin has long argued"), then right after one.
+    for start, _ in verbs:
+        match = _ACTOR_BEFORE.search(text, max(0, start - 160), start)
+        if match and not (match.start() > 0 and text[match.start() - 1].isalnum()):
             actor = match.group("actor").strip()
-            if actor.split()[0] in {"The", "A", "An"} and len(actor.split()) == 1:
-                continue
-            if pattern is _ACTOR_VERB and match.start() > 0 and text[match.start() - 1].isalnum():
-                continue
-            if actor.lower() in {"it", "this", "that", "there"} or actor.split()[0] in _NOT_ACTORS - {"The", "A", "An"}:
-                continue
-            return actor
+            if _acceptable(actor):
+                return actor
+    for _, end in verbs:
+        match = _ACTOR_AFTER.match(text, end)
+        if match and _acceptable(match.group("actor").strip()):
+            return match.group("actor").strip()
     # Rule 4: a named actor opening the sentence (after any dateline) is its subject.
-    body = _DATELINE.sub("", text, count=1)
+    dateline = _DATELINE.match(text)
+    body = text[dateline.end() :] if dateline else text
     match = _SUBJECT.match(body)
     if match and match.group("actor").split()[0] not in _NOT_ACTORS:
         return match.group("actor").strip()
