@@ -25,8 +25,9 @@ import pandas as pd
 from pipeline.segment import Sentence
 
 AUTHOR = "author"
+# Reporting and stance verbs that attribute a position to their subject (also counted by pipeline.quality).
 
-_VERBS = (
+VERBS = (
     "said",
     "says",
     "told",
@@ -185,7 +186,7 @@ _VERBS = (
     "voiced",
     "voices",
 )
-_VERB = "(?:" + "|".join(sorted({re.escape(v) for v in _VERBS}, key=len, reverse=True)) + ")"
+_VERB = "(?:" + "|".join(sorted({re.escape(v) for v in VERBS}, key=len, reverse=True)) + ")"
 
 _TITLE_WORDS = {
     "president",
@@ -438,7 +439,7 @@ _STRIP_END = re.compile(r"['’]s$")
 _NAME_RE = re.compile(_NAME)
 _WORD_RE = re.compile(r"[A-Za-z]+")
 _VERB_PHRASES: dict[str, list[str]] = {}
-for _phrase in sorted(set(_VERBS), key=len, reverse=True):
+for _phrase in sorted(set(VERBS), key=len, reverse=True):
     _VERB_PHRASES.setdefault(_phrase.split()[0], []).append(_phrase)
 _ACTOR_BEFORE = re.compile(rf"(?P<actor>{_ACTOR})(?:,\s[^,{_QUOTE}]{{1,90}},)?{_AUX}\s+$")
 _ACTOR_AFTER = re.compile(rf"\s+(?P<actor>{_NAME}|{_ROLE})(?=[\s,.;:]|$)")

@@ -14,55 +14,13 @@ from typing import Any
 
 import pandas as pd
 
+from pipeline.attribution import VERBS
 from pipeline.data import DataProblems
 from pipeline.schema import Schema
 
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
-# English reporting verbs and phrases: how a statement attributes a position.
-REPORTING = (
-    "said",
-    "says",
-    "told",
-    "added",
-    "argued",
-    "argues",
-    "warned",
-    "warns",
-    "insisted",
-    "insists",
-    "stressed",
-    "noted",
-    "stated",
-    "claimed",
-    "urged",
-    "urges",
-    "called for",
-    "according to",
-    "wrote",
-    "announced",
-    "declared",
-    "pointed out",
-    "made clear",
-    "emphasised",
-    "emphasized",
-    "acknowledged",
-    "conceded",
-    "suggested",
-    "vowed",
-    "pledged",
-    "promised",
-    "demanded",
-    "rejected",
-    "dismissed",
-    "accused",
-    "asked",
-    "replied",
-    "believes",
-    "thinks",
-    "wants",
-    "hopes",
-    "fears",
-)
+# How statements attribute positions: the attribution module's verbs, plus "according to".
+REPORTING = (*VERBS, "according to")
 _REPORTING = re.compile(r"\b(" + "|".join(re.escape(v) for v in REPORTING) + r")\b")
 
 
