@@ -222,3 +222,10 @@ def test_resume_refuses_other_options(trained_project, corpus, tmp_path):
     result = run_stance("classify", str(corpus), "-o", str(out), "--chunk-size", "3", "--resume", cwd=trained_project)
     assert result.returncode == 2
     assert "other inputs, model or options" in result.stderr
+
+
+def test_progress_bar_only_when_asked_or_on_a_terminal(trained_project, tmp_path):
+    quiet = run_stance("classify", str(SAMPLES[0]), "-o", str(tmp_path / "a.jsonl"), cwd=trained_project)
+    assert "sentences/s" not in quiet.stderr  # stderr is a pipe here: no bar
+    loud = run_stance("classify", str(SAMPLES[0]), "-o", str(tmp_path / "b.jsonl"), "--progress", cwd=trained_project)
+    assert loud.returncode == 0 and "articles" in loud.stderr and "sentences/s" in loud.stderr
