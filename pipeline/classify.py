@@ -221,6 +221,11 @@ class Run:
                     "rerun without --resume to start over"
                 )
             progress = Progress(**saved["progress"])
+            if self.partial.stat().st_size < progress.bytes:
+                # Written but never reached the disk (a machine crash): the checkpoint cannot be trusted.
+                raise StanceError(
+                    f"{self.partial}: shorter than its checkpoint records; rerun without --resume to start over"
+                )
             handle = open(self.partial, "r+b")
             handle.truncate(progress.bytes)
             handle.seek(progress.bytes)

@@ -229,3 +229,23 @@ def test_progress_bar_only_when_asked_or_on_a_terminal(trained_project, tmp_path
     assert "sentences/s" not in quiet.stderr  # stderr is a pipe here: no bar
     loud = run_stance("classify", str(SAMPLES[0]), "-o", str(tmp_path / "b.jsonl"), "--progress", cwd=trained_project)
     assert loud.returncode == 0 and "articles" in loud.stderr and "sentences/s" in loud.stderr
+
+
+def test_a_partial_file_shorter_than_its_checkpoint_is_not_resumed(trained_project, corpus, tmp_path):
+    out = tmp_path / "out.jsonl"
+    checkpoint = tmp_path / ".out.jsonl.checkpoint.json"
+    process = _start(["classify", str(corpus), "-o", str(out), "--chunk-size", "1"], trained_project)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            if json.loads(checkpoint.read_text())["progress"]["chunks"] >= 1:
+                break
+        except (FileNotFoundError, json.JSONDecodeError, KeyError):
+            pass
+        time.sleep(0.02)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    (tmp_path / ".out.jsonl.partial").write_bytes(b"")  # as if the written chunks never reached the disk
+    result = run_stance("classify", str(corpus), "-o", str(out), "--chunk-size", "1", "--resume", cwd=trained_project)
+    assert result.returncode == 2 and "shorter than its checkpoint" in result.stderr
+    assert not out.exists()
