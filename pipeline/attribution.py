@@ -571,14 +571,12 @@ def _antecedent(sentences: Sequence[Sentence], found: list[str | None], paragrap
     refers back to are never scanned for names.
     """
     fallback = None
-    for j in range(i, -1, -1):
-        name = found[j] if j < i and found[j] is not None else None
-        if name is None:
-            name = _last_name(sentences[j].text[: sentences[j].end - sentences[j].start] if j < i else "")
+    for j in range(i - 1, -1, -1):
+        name = found[j] if found[j] is not None else _last_name(sentences[j].text)
         if name is not None:
             if paragraph[j] == paragraph[i]:
                 return name
-            fallback = fallback or name
+            fallback = name
             break
     return fallback
 

@@ -89,8 +89,16 @@ class Classifier:
         segmented = [(a, split_sentences(a.text)) for a in articles]
         texts = [s.text for _, sentences in segmented for s in sentences]
         labels = model.predict(self.pipeline, self.targets, texts)
-        columns_ = {c: labels[c].tolist() for c in labels.columns}
-        held = [any(columns_[t][k] in self.positions[t] for t in self.targets) for k in range(len(texts))]
+        label_of = {t: labels[t].tolist() for t in self.targets}
+        confidence_of = {t: labels[f"{t}_confidence"].astype(float).tolist() for t in self.targets}
+        if self.min_confidence is not None:
+            for t in self.targets:
+                label_of[t] = [
+                    UNCERTAIN if c < self.min_confidence else lab
+                    for lab, c in zip(label_of[t], confidence_of[t], strict=True)
+                ]
+        # Sentences holding a position are the only ones whose speaker is wanted.
+        held = [any(label_of[t][k] in self.positions[t] for t in self.targets) for k in range(len(texts))]
         out, k = [], 0
         for article, sentences in segmented:
             speakers = attribute(article.text, sentences, held[k : k + len(sentences)])
@@ -101,18 +109,11 @@ class Classifier:
                     "start": sentence.start,
                     "end": sentence.end,
                     "text": sentence.text,
-                    "speaker": None,
+                    "speaker": (speaker or AUTHOR) if held[k] else None,
                 }
-                holds = False
                 for t in self.targets:
-                    label, confidence = columns_[t][k], float(columns_[t + "_confidence"][k])
-                    if self.min_confidence is not None and confidence < self.min_confidence:
-                        label = UNCERTAIN
-                    holds = holds or label in self.positions[t]
-                    record[t] = label
-                    record[f"{t}_confidence"] = confidence
-                if holds:
-                    record["speaker"] = speaker or AUTHOR
+                    record[t] = label_of[t][k]
+                    record[f"{t}_confidence"] = confidence_of[t][k]
                 for key in META_FIELDS:
                     record[key] = article.meta.get(key)
                 out.append(record)
