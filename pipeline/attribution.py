@@ -186,7 +186,35 @@ VERBS = (
     "voiced",
     "voices",
 )
-_VERB = "(?:" + "|".join(sorted({re.escape(v) for v in VERBS}, key=len, reverse=True)) + ")"
+
+
+def _alternation(words: Sequence[str]) -> str:
+    """A regex matching any of `words`, longest first, shaped as a trie.
+
+    A flat alternation of a hundred words makes the regex engine try each word
+    at every position; sharing prefixes ("warn(?:ed|s)?") lets it fail on the
+    first letter that fits no word.
+    """
+    trie: dict = {}
+    for word in words:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def emit(node: dict) -> str:
+        branches = [re.escape(char) + emit(child) for char, child in sorted(node.items()) if char]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return "(?:" + emit(trie) + ")"
+
+
+_VERB = _alternation(sorted(set(VERBS)))
+# A verb phrase that starts a word and ends one ("told reporters", not "told" of "toldx").
+_VERB_FIND = re.compile(rf"(?<![A-Za-z]){_VERB}(?![^\W_])")
 
 _TITLE_WORDS = {
     "president",
@@ -323,7 +351,7 @@ _ROLE_NOUNS = (
 )
 _NAME_TOKEN = r"(?:[A-Z][\w'’.-]*|(?:de|von|van|der|al|bin|da|di|la|le)(?=\s+[A-Z]))"
 _NAME = rf"(?:the\s+)?{_NAME_TOKEN}(?:\s+{_NAME_TOKEN}){{0,5}}"
-_ROLE = r"(?i:(?:the|a|an)\s+(?:[\w-]+\s+){0,3}?(?:" + "|".join(re.escape(r) for r in _ROLE_NOUNS) + r")s?)"
+_ROLE = r"(?i:(?:the|a|an)\s+(?:[\w-]+\s+){0,3}?" + _alternation(_ROLE_NOUNS) + r"s?)"
 _AUX = (
     r"(?:\s+(?:has|have|had|will|would|could|may|might|also|again|repeatedly|long|previously|already|publicly"
     r"|now|then|later|once|still|never|not|firmly|openly|reportedly|on\s+\w+day|\w+ly))*"
@@ -437,10 +465,6 @@ _NOT_ACTORS = {
 _SUBJECT = re.compile(rf"^(?P<actor>{_NAME}|{_PRONOUN})(?:\s+and\s+{_NAME})?{_AUX}\s+[a-z]")
 _STRIP_END = re.compile(r"['’]s$")
 _NAME_RE = re.compile(_NAME)
-_WORD_RE = re.compile(r"[A-Za-z]+")
-_VERB_PHRASES: dict[str, list[str]] = {}
-for _phrase in sorted(set(VERBS), key=len, reverse=True):
-    _VERB_PHRASES.setdefault(_phrase.split()[0], []).append(_phrase)
 _ACTOR_BEFORE = re.compile(rf"(?P<actor>{_ACTOR})(?:,\s[^,{_QUOTE}]{{1,90}},)?{_AUX}\s+$")
 _ACTOR_AFTER = re.compile(rf"\s+(?P<actor>{_NAME}|{_ROLE})(?=[\s,.;:]|$)")
 
@@ -493,18 +517,8 @@ def _is_reference(actor: str) -> bool:
 
 
 def _verbs(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each reporting or stance verb, found by word lookup, not by regex alternation."""
-    found = []
-    for match in _WORD_RE.finditer(text):
-        phrases = _VERB_PHRASES.get(match.group())
-        if not phrases:
-            continue
-        for phrase in phrases:
-            end = match.start() + len(phrase)
-            if text.startswith(phrase, match.start()) and (end == len(text) or not text[end].isalnum()):
-                found.append((match.start(), end))
-                break
-    return found
+    """(start, end) of each reporting or stance verb phrase."""
+    return [match.span() for match in _VERB_FIND.finditer(text)]
 
 
 def _acceptable(actor: str) -> bool:
