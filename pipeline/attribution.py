@@ -521,6 +521,48 @@ def _verbs(text: str) -> list[tuple[int, int]]:
     return [match.span() for match in _VERB_FIND.finditer(text)]
 
 
+_AUX_WORDS = frozenset(
+    "has have had will would could may might also again repeatedly long previously already publicly now then "
+    "later once still never not firmly openly reportedly".split()
+)
+_LY = re.compile(r"\w+ly")
+_DAY = re.compile(r"\w+day")
+_ROLE_ENDS = frozenset(noun.split()[-1] for noun in _ROLE_NOUNS)
+_PRONOUN_ENDS = ("he", "she", "they", "He", "She", "They")
+
+
+def _may_end_actor(window: str) -> bool:
+    """A cheap necessary condition for `_ACTOR_BEFORE` to match at the end of `window`.
+
+    Walking back over adverbs and auxiliaries ("has long", "on Monday"), the
+    last word must be able to end an actor: a capitalised name, a role noun, a
+    pronoun, or the comma closing an aside. Most verbs ("to support Ukraine")
+    fail at once, and the costly search runs only for the rest.
+    """
+    if not window[-1:].isspace():
+        return False
+    tokens = window.split()
+    i = len(tokens) - 1
+    while i >= 0:
+        token = tokens[i]
+        lower = token.lower()
+        if (
+            token.endswith(",")
+            or any("A" <= c <= "Z" for c in token)
+            or lower in _ROLE_ENDS
+            or lower[:-1] in _ROLE_ENDS
+            or token.endswith(_PRONOUN_ENDS)
+        ):
+            return True
+        if token in _AUX_WORDS or _LY.fullmatch(token):
+            i -= 1
+        elif i > 0 and tokens[i - 1] == "on" and _DAY.fullmatch(token):
+            i -= 2
+        else:
+            return False
+    return False
+
+
 def _acceptable(actor: str) -> bool:
     first = actor.split()[0]
     if first in {"The", "A", "An"} and len(actor.split()) == 1:
@@ -538,13 +580,16 @@ def _explicit(text: str) -> str | None:
         ]
     if ":" in text:
         candidates += [m.group("actor") for m in _HEADLINE.finditer(text)]
-    if "ccording" in text or " of " in text:
+    lower = text.lower()
+    if "according to" in lower or "view of" in lower or "opinion of" in lower or "words of" in lower:
         candidates += [m.group("actor") for m in _ACCORDING.finditer(text)]
     for actor in candidates:
         if _acceptable(actor.strip()):
             return actor.strip()
     # An actor right before a verb ("Orban told", "the Kremlin has long argued"), then right after one.
     for start, _ in verbs:
+        if not _may_end_actor(text[max(0, start - 160) : start]):
+            continue
         match = _ACTOR_BEFORE.search(text, max(0, start - 160), start)
         if match and not (match.start() > 0 and text[match.start() - 1].isalnum()):
             actor = match.group("actor").strip()
