@@ -174,16 +174,26 @@ class NgramTfidf(TransformerMixin, BaseEstimator):
         check_is_fitted(self, "table_")
         texts = [str(t) for t in X]
         n_docs = len(texts)
-        docs, keys, _, _, _ = self._grams(texts)
-        cols = self.table_[self._buckets(keys)]
-        hit = cols >= 0
-        docs, cols = docs[hit], cols[hit]
+        if self.kind == "char":
+            doc_of, keys, ok, _ = self._char_grid(texts)
+        elif self.kind == "word":
+            doc_of, keys, ok, _ = self._word_grid(texts)
+        else:
+            raise ValueError(f"kind must be 'word' or 'char', not {self.kind!r}")
+        # Look every grid cell up (the few invalid ones too) rather than gather the valid ones first.
+        cols = self.table_[self._buckets(keys.ravel())]
+        keep = np.greater_equal(cols, 0, out=ok.copy(), where=ok)
+        keep &= ok
+        cols = cols[keep]
+        per_position = keep.reshape(keys.shape).sum(axis=1)
+        counts = np.bincount(doc_of, weights=per_position, minlength=n_docs).astype(np.int64)
         indptr = np.zeros(n_docs + 1, dtype=np.int64)
-        np.cumsum(np.bincount(docs, minlength=n_docs), out=indptr[1:])
+        np.cumsum(counts, out=indptr[1:])
         data = self.idf_[cols].astype(np.float64, copy=False)
-        norms = np.sqrt(np.bincount(docs, weights=data * data, minlength=n_docs))
+        rows = np.repeat(np.arange(n_docs), counts)
+        norms = np.sqrt(np.bincount(rows, weights=data * data, minlength=n_docs))
         norms[norms == 0] = 1
-        data /= norms[docs]
+        data /= norms[rows]
         return sp.csr_matrix((data, cols, indptr), shape=(n_docs, len(self.idf_)))
 
     def get_feature_names_out(self, input_features=None) -> np.ndarray:
