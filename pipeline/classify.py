@@ -161,9 +161,20 @@ def _work(chunk: list[Article], fmt: str) -> tuple[bytes, int]:
     return _WORKER.chunk(chunk, fmt)
 
 
+CHUNK_CHARS = 4_000_000  # a chunk also ends once its articles hold this much text, so memory stays bounded
+
+
 def _chunks(items: Iterable[Article | BadArticle], size: int) -> Iterator[list[Article | BadArticle]]:
-    iterator = iter(items)
-    while chunk := list(islice(iterator, size)):
+    """Runs of at most `size` inputs and about CHUNK_CHARS of text; the same runs on every pass."""
+    chunk: list[Article | BadArticle] = []
+    chars = 0
+    for item in items:
+        chunk.append(item)
+        chars += len(item.text) if isinstance(item, Article) else 0
+        if len(chunk) >= size or chars >= CHUNK_CHARS:
+            yield chunk
+            chunk, chars = [], 0
+    if chunk:
         yield chunk
 
 

@@ -28,6 +28,7 @@ from pipeline.io import atomic_path, sha256_file, write_json
 from pipeline.schema import Schema
 
 FORMAT = 1
+BATCH = 1024  # sentences per feature-extraction batch in Predictor.labels
 
 
 def build_model(params: dict[str, Any]) -> Pipeline:
@@ -114,8 +115,11 @@ class Predictor:
 
     def labels(self, texts: list[str]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         """Per target: the most probable label and its probability, rounded to 4 places."""
+        # Batches of about a thousand keep the n-gram arrays in cache; bigger ones run slower per sentence.
+        parts = [self.proba(texts[i : i + BATCH]) for i in range(0, len(texts), BATCH)] or [self.proba(texts)]
+        probas = [np.concatenate([part[k] for part in parts]) for k in range(len(self.targets))]
         out = {}
-        for name, classes, proba in zip(self.targets, self.classes_, self.proba(texts), strict=True):
+        for name, classes, proba in zip(self.targets, self.classes_, probas, strict=True):
             best = proba.argmax(axis=1)
             out[name] = (classes[best], np.round(proba[np.arange(len(texts)), best], 4))
         return out
