@@ -27,7 +27,8 @@ from sklearn.pipeline import FeatureUnion
 from sklearn.utils.validation import check_is_fitted
 
 _TOKEN = re.compile(r"\w[\w'-]*")
-_SPACE = re.compile(r"\s+")
+_TOKEN_OR_END = re.compile(r"\w[\w'-]*|\x00")
+_END = np.uint64(0)  # the hash that marks a document end among word tokens (blake2b never gives 0 in practice)
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _MIX = np.uint64(0xBF58476D1CE4E5B9)
 
@@ -64,7 +65,8 @@ class NgramTfidf(TransformerMixin, BaseEstimator):
         if self.kind == "char":
             doc_of, keys, ok, flat = self._char_grid(texts)
         elif self.kind == "word":
-            doc_of, keys, ok, flat = self._word_grid(texts)
+            doc_of, keys, ok, found = self._word_grid(texts)
+            flat = [token for token in found if token != "\x00"]
         else:
             raise ValueError(f"kind must be 'word' or 'char', not {self.kind!r}")
         where = np.flatnonzero(ok)
@@ -73,8 +75,11 @@ class NgramTfidf(TransformerMixin, BaseEstimator):
         return doc_of[starts], keys.ravel()[where], starts, self.ngram_range[0] + where % width, flat
 
     def _char_grid(self, texts: list[str]):
-        joined = " " + "\x00".join(t.replace("\x00", " ") for t in texts).lower().replace("\x00", " \x00 ") + " "
-        flat = _SPACE.sub(" ", joined).encode("utf-8")
+        # Documents joined by NUL, whitespace runs collapsed to one space (str.split is faster than a regex).
+        joined = "\x00".join(texts)
+        if joined.count("\x00") != max(len(texts) - 1, 0):
+            joined = "\x00".join(t.replace("\x00", " ") for t in texts)
+        flat = (" " + " ".join(joined.lower().replace("\x00", " \x00 ").split()) + " ").encode("utf-8")
         raw = np.frombuffer(flat, dtype=np.uint8)
         sep = raw == 0
         doc_of = np.cumsum(sep)  # a window starting at i belongs to document doc_of[i]
@@ -101,13 +106,17 @@ class NgramTfidf(TransformerMixin, BaseEstimator):
         cache = self.__dict__.setdefault("_hash_cache", {})
         if len(cache) > 1_000_000:
             cache.clear()
-        tokens = [_TOKEN.findall(t.lower()) for t in texts]
-        lengths = np.fromiter((len(t) for t in tokens), dtype=np.int64, count=len(tokens))
-        flat_tokens = [tok for doc in tokens for tok in doc]
-        for token in set(flat_tokens).difference(cache):
-            cache[token] = _stable_hash(token)
-        hashes = np.fromiter(map(cache.__getitem__, flat_tokens), dtype=np.uint64, count=len(flat_tokens))
-        doc_of = np.repeat(np.arange(len(tokens), dtype=np.int64), lengths)
+        # One findall over the whole batch; NUL (never part of a token) marks where each document ends.
+        joined = "\x00".join(texts)
+        if joined.count("\x00") != max(len(texts) - 1, 0):
+            joined = "\x00".join(t.replace("\x00", " ") for t in texts)
+        found = _TOKEN_OR_END.findall(joined.lower() + "\x00")
+        for token in set(found).difference(cache):
+            cache[token] = _stable_hash(token) if token != "\x00" else _END
+        hashes = np.fromiter(map(cache.__getitem__, found), dtype=np.uint64, count=len(found))
+        end = hashes == _END
+        doc_of = (np.cumsum(end) - end)[~end]
+        hashes = hashes[~end]
         total = len(hashes)
         low, high = self.ngram_range
         key = hashes.copy()
@@ -122,7 +131,7 @@ class NgramTfidf(TransformerMixin, BaseEstimator):
             if n >= low:
                 keys[:m, n - low] = key[:m] ^ (np.uint64(n) << np.uint64(60))
                 np.equal(doc_of[:m], doc_of[n - 1 :], out=ok[:m, n - low])
-        return doc_of, keys, ok.ravel(), flat_tokens
+        return doc_of, keys, ok.ravel(), found
 
     def _buckets(self, keys: np.ndarray) -> np.ndarray:
         buckets = keys * _GOLDEN
@@ -185,12 +194,10 @@ class NgramTfidf(TransformerMixin, BaseEstimator):
         keep = np.greater_equal(cols, 0, out=ok.copy(), where=ok)
         keep &= ok
         cols = cols[keep]
-        per_position = keep.reshape(keys.shape).sum(axis=1)
-        counts = np.bincount(doc_of, weights=per_position, minlength=n_docs).astype(np.int64)
+        rows = np.broadcast_to(doc_of[:, None], keys.shape)[keep.reshape(keys.shape)]
         indptr = np.zeros(n_docs + 1, dtype=np.int64)
-        np.cumsum(counts, out=indptr[1:])
+        np.cumsum(np.bincount(rows, minlength=n_docs), out=indptr[1:])
         data = self.idf_[cols].astype(np.float64, copy=False)
-        rows = np.repeat(np.arange(n_docs), counts)
         norms = np.sqrt(np.bincount(rows, weights=data * data, minlength=n_docs))
         norms[norms == 0] = 1
         data /= norms[rows]
