@@ -33,6 +33,7 @@ from typing import Any
 from pipeline import StanceError, model
 from pipeline.articles import META_FIELDS, Article, BadArticle, iter_articles
 from pipeline.attribution import AUTHOR, attribute
+from pipeline.cells import row as csv_row
 from pipeline.segment import split_sentences
 
 FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".parquet": "parquet"}
@@ -49,6 +50,7 @@ class Settings:
     min_confidence: float | None
     chunk_size: int
     glob: str | None
+    spreadsheet_safe: bool = False
 
 
 def output_format(path: Path, fmt: str | None) -> str:
@@ -121,13 +123,13 @@ class Classifier:
         return out
 
 
-def render(records: list[dict[str, Any]], fmt: str, cols: list[str]) -> bytes:
+def render(records: list[dict[str, Any]], fmt: str, cols: list[str], safe: bool = False) -> bytes:
     """Records as output bytes: JSON lines (also the staging form of parquet) or CSV rows."""
     if fmt == "csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
         for r in records:
-            writer.writerow(["" if r[c] is None else r[c] for c in cols])
+            writer.writerow(csv_row(["" if r[c] is None else r[c] for c in cols], safe))
         return buffer.getvalue().encode("utf-8")
     return "".join(_ENCODE(r) + "\n" for r in records).encode("utf-8")
 
@@ -140,10 +142,10 @@ def _init_worker(model_path: str, min_confidence: float | None) -> None:
     _WORKER = Classifier(Path(model_path), min_confidence)
 
 
-def _work(chunk: list[Article], fmt: str) -> tuple[bytes, int]:
+def _work(chunk: list[Article], fmt: str, safe: bool) -> tuple[bytes, int]:
     assert _WORKER is not None
     records = _WORKER.records(chunk)
-    return render(records, fmt, columns(_WORKER.targets)), len(records)
+    return render(records, fmt, columns(_WORKER.targets), safe), len(records)
 
 
 def _chunks(items: Iterable[Article | BadArticle], size: int) -> Iterator[list[Article | BadArticle]]:
@@ -295,17 +297,19 @@ class Run:
     ) -> Iterator[tuple[list[Article | BadArticle], tuple[bytes, int]]]:
         """(chunk, rendered result) in input order, computed here or by a bounded worker pool."""
         cols = columns(local.targets)
+        safe = self.settings.spreadsheet_safe
         if self.jobs == 1:
             for chunk in chunks:
                 records = local.records([a for a in chunk if isinstance(a, Article)])
-                yield chunk, (render(records, fmt, cols), len(records))
+                yield chunk, (render(records, fmt, cols, safe), len(records))
             return
         pending: deque[tuple[list, Future]] = deque()
         with ProcessPoolExecutor(
             self.jobs, initializer=_init_worker, initargs=(str(self.model_path), self.settings.min_confidence)
         ) as pool:
             for chunk in chunks:
-                pending.append((chunk, pool.submit(_work, [a for a in chunk if isinstance(a, Article)], fmt)))
+                good = [a for a in chunk if isinstance(a, Article)]
+                pending.append((chunk, pool.submit(_work, good, fmt, safe)))
                 if len(pending) >= 2 * self.jobs:
                     done, future = pending.popleft()
                     yield done, future.result()
