@@ -13,6 +13,13 @@ TEXT = (
     '=HYPERLINK("http://example.org/x", "click")\n\n+Kyiv wants an invitation now.\n\n-Allies disagree. @NATO said so.'
 )
 
+SENTENCES = [
+    '=HYPERLINK("http://example.org/x", "click")',
+    "+Kyiv wants an invitation now.",
+    "-Allies disagree.",
+    "@NATO said so.",
+]
+
 
 def _tree(root):
     return sorted(os.path.relpath(os.path.join(d, f), root) for d, _, files in os.walk(root) for f in files)
