@@ -12,7 +12,6 @@ naming the file (row or line) and the problem, and leave no output behind.
 from __future__ import annotations
 
 import csv
-import io
 import json
 import os
 import resource
@@ -26,9 +25,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from pipeline import cli
-
-from .conftest import PROJECT, copy_project
+from .conftest import PROJECT, Result, copy_project
 
 SAMPLE = sorted((PROJECT / "data" / "articles").glob("*.txt"))[0].read_text(encoding="utf-8")
 HEADER = "id,article_id,text,membership_timing,aid,peace_talks\n"
@@ -36,29 +33,6 @@ GOOD_ROWS = (
     'a1,,"Kyiv wants an invitation at the summit, not another communique.",now,none,none\n'
     'a2,,"The Pentagon announced a new tranche of artillery shells for Ukraine.",none,support,none\n'
 )
-
-
-class Result:
-    def __init__(self, code: int, out: str, err: str):
-        self.code, self.out, self.err = code, out, err
-        self.lines = err.strip().splitlines()
-
-
-@pytest.fixture
-def stance(monkeypatch, capsys):
-    """Run `stance ARGS` in-process from `cwd`; returns exit code, stdout and stderr."""
-    monkeypatch.delenv("STANCE_ROOT", raising=False)
-
-    def run(*args: str, cwd: Path, stdin: str | None = None) -> Result:
-        monkeypatch.chdir(cwd)
-        if stdin is not None:
-            monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
-        capsys.readouterr()
-        code = cli.main(list(args))
-        out, err = capsys.readouterr()
-        return Result(code, out, err)
-
-    return run
 
 
 def refused(result: Result, *fragments: str) -> str:

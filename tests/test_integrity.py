@@ -32,19 +32,19 @@ def _edit_schema(root, change):
     path.write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
 
 
-def test_a_model_trained_on_another_schema_is_refused_unless_schema_says(project):
+def test_a_model_trained_on_another_schema_is_refused_unless_schema_says(project, stance):
     _edit_schema(project, lambda raw: raw["targets"]["aid"]["labels"].append({"name": "mixed", "kind": "position"}))
     for command, out in (("predict", "o.jsonl"), ("classify", "c.jsonl")):
-        result = run_stance(command, "in.jsonl", "-o", out, cwd=project)
-        assert result.returncode == 2 and "Traceback" not in result.stderr
-        line = result.stderr.strip()
+        result = stance(command, "in.jsonl", "-o", out, cwd=project)
+        assert result.code == 2 and "Traceback" not in result.err
+        line = result.err.strip()
         assert line.startswith("stance: error: ") and "\n" not in line
         assert "trained on another schema (aid labels support (position)" in line and "mixed (position)" in line
         assert not (project / out).exists()
-    trained_on = run_stance(
+    trained_on = stance(
         "predict", "in.jsonl", "-o", "o.jsonl", "--schema", str(PROJECT / "data/schema.yaml"), cwd=project
     )
-    assert trained_on.returncode == 0, trained_on.stderr
+    assert trained_on.code == 0, trained_on.err
     assert json.loads((project / "o.jsonl").read_text())["aid"] in {"support", "oppose", "neutral", "none"}
 
 

@@ -49,7 +49,7 @@ def _cells(path):
         return list(csv.DictReader(fh))
 
 
-def test_spreadsheet_safe_neutralises_formula_cells_and_the_default_keeps_text_exact(trained_project, tmp_path):
+def test_spreadsheet_safe_neutralises_formula_cells_and_the_default_keeps_text_exact(trained_project, tmp_path, stance):
     table = tmp_path / "in.jsonl"
     table.write_text(json.dumps({"id": "@sum", "text": TEXT}) + "\n", encoding="utf-8")
     sheet = tmp_path / "in.csv"
@@ -63,8 +63,8 @@ def test_spreadsheet_safe_neutralises_formula_cells_and_the_default_keeps_text_e
             ["classify", str(table), "-o", str(out), "--summary", str(summary), *flag],
             ["predict", str(sheet), "-o", str(predicted), *flag],
         ):
-            result = run_stance(*args, cwd=trained_project)
-            assert result.returncode == 0, result.stderr
+            result = stance(*args, cwd=trained_project)
+            assert result.code == 0, result.err
         outputs[tag] = (_cells(out), _cells(summary / "articles.csv"), _cells(predicted))
     exact, safe = outputs["exact"], outputs["safe"]
     assert [r["text"] for r in exact[0]] == SENTENCES
