@@ -17,14 +17,15 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
-from pipeline import StanceError
+from pipeline import StanceError, limits
 
 TEXT_SUFFIXES = (".txt", ".md")
 HTML_SUFFIXES = (".html", ".htm")
 TABLE_SUFFIXES = (".jsonl", ".ndjson", ".csv")
 META_FIELDS = ("title", "date", "source", "url")
 
-csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+# A cell may hold a whole article; beyond the article limit it is an unclosed quote or a blob, refused by name.
+csv.field_size_limit(limits.MAX_ARTICLE_BYTES)
 
 
 @dataclass(frozen=True)
@@ -119,6 +120,9 @@ def html_to_text(markup: str) -> str:
 
 def _read_file(path: Path, article_id: str) -> Article | BadArticle:
     try:
+        size = path.stat().st_size
+        if reason := limits.too_large(size):
+            return BadArticle(article_id, reason)  # refused before reading a byte
         raw = path.read_bytes()
     except OSError as exc:
         return BadArticle(article_id, f"cannot read ({exc.strerror or exc})")
@@ -137,14 +141,54 @@ def _read_file(path: Path, article_id: str) -> Article | BadArticle:
         text = html_to_text(text)
     if not text.strip():
         return BadArticle(article_id, "empty text")
+    if reason := limits.not_prose(text):
+        return BadArticle(article_id, reason)
     return Article(article_id, text, {})
+
+
+def csv_problem(exc: csv.Error) -> str:
+    if "field larger than field limit" in str(exc):
+        return f"a cell larger than {limits.megabytes(limits.MAX_ARTICLE_BYTES)} (an unclosed quote?)"
+    return f"malformed CSV ({exc})"
+
+
+def table_encoding(path: str) -> str:
+    """UTF-8 (a UTF-8 byte-order mark skipped), or UTF-16 when the file starts with its mark."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(3)
+    except OSError:
+        return "utf-8"  # the caller's open() reports the problem
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    return "utf-8-sig"
+
+
+def bounded_lines(stream) -> Iterator[tuple[int, str | None]]:
+    """(line number, line) of a text stream; a line longer than the article limit is (number, None).
+
+    A JSONL dump with a 100 MB line is read in pieces and never held whole.
+    """
+    limit = limits.MAX_ARTICLE_BYTES
+    number = 0
+    while True:
+        line = stream.readline(limit + 1)
+        if not line:
+            return
+        number += 1
+        if len(line) > limit and not line.endswith("\n"):
+            while (rest := stream.readline(1 << 20)) and not rest.endswith("\n"):
+                pass
+            yield number, None
+        else:
+            yield number, line
 
 
 def _table_rows(path: str) -> Iterator[tuple[str, dict | None, str | None]]:
     """(where, row, problem) for each row of a JSONL or CSV table, streamed."""
     suffix = ".jsonl" if path == "-" else Path(path).suffix.lower()
     try:
-        stream = sys.stdin if path == "-" else open(path, encoding="utf-8", newline="")
+        stream = sys.stdin if path == "-" else open(path, encoding=table_encoding(path), newline="")
     except OSError as exc:
         raise StanceError(f"{path}: cannot read ({exc.strerror or exc})") from None
     with stream:
@@ -160,10 +204,13 @@ def _table_rows(path: str) -> Iterator[tuple[str, dict | None, str | None]]:
                     else:
                         yield where, row, None
             else:
-                for number, line in enumerate(stream, start=1):
+                for number, line in bounded_lines(stream):
+                    where = f"{path} line {number}"
+                    if line is None:
+                        yield where, None, f"line longer than {limits.megabytes(limits.MAX_ARTICLE_BYTES)}"
+                        continue
                     if not line.strip():
                         continue
-                    where = f"{path} line {number}"
                     try:
                         row = json.loads(line)
                     except json.JSONDecodeError as exc:
@@ -175,6 +222,8 @@ def _table_rows(path: str) -> Iterator[tuple[str, dict | None, str | None]]:
                     yield where, row, None
         except UnicodeDecodeError as exc:
             raise StanceError(f"{path}: not valid UTF-8 (byte {exc.start})") from None
+        except csv.Error as exc:
+            raise StanceError(f"{path} line {reader.line_num}: {csv_problem(exc)}") from None
 
 
 def _from_table(path: str) -> Iterator[Article | BadArticle]:
@@ -194,6 +243,8 @@ def _from_table(path: str) -> Iterator[Article | BadArticle]:
             yield BadArticle(where, "empty id")
         elif not isinstance(text, str) or not text.strip():
             yield BadArticle(str(article_id), "empty text")
+        elif reason := limits.too_large(len(text)) or limits.not_prose(text):
+            yield BadArticle(str(article_id), reason)
         else:
             meta = {k: (None if row.get(k) in (None, "") else str(row.get(k))) for k in META_FIELDS}
             yield Article(str(article_id), text, meta)

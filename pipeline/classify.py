@@ -35,6 +35,7 @@ import numpy as np
 from pipeline import StanceError, model
 from pipeline.articles import META_FIELDS, Article, BadArticle, iter_articles
 from pipeline.attribution import AUTHOR, attribute
+from pipeline.cells import row as csv_row
 from pipeline.segment import split_sentences
 
 FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".parquet": "parquet"}
@@ -53,6 +54,7 @@ class Settings:
     min_confidence: float | None
     chunk_size: int
     glob: str | None
+    spreadsheet_safe: bool = False
 
 
 def output_format(path: Path, fmt: str | None) -> str:
@@ -97,7 +99,7 @@ class Classifier:
         self._line += "{}}}\n"
         self._encoded = {t: {lab: _encode(lab) for lab in [*self.labels[t], UNCERTAIN]} for t in self.targets}
 
-    def chunk(self, articles: list[Article], fmt: str) -> tuple[bytes, int]:
+    def chunk(self, articles: list[Article], fmt: str, safe: bool = False) -> tuple[bytes, int]:
         """Segment, label and attribute a chunk of articles; return its output bytes and sentence count.
 
         Everything is column-wise: one `predict` call for the chunk, then one
@@ -131,7 +133,7 @@ class Classifier:
                     row.append((speaker or AUTHOR) if held_list[k] else "")
                     for t in self.targets:
                         row += (label_of[t][k], confidence_of[t][k])
-                    writer.writerow(row + meta)
+                    writer.writerow(csv_row(row + meta, safe))
                     k += 1
                 continue
             article_id = _encode(article.id)
@@ -156,9 +158,9 @@ def _init_worker(model_path: str, min_confidence: float | None) -> None:
     _WORKER = Classifier(Path(model_path), min_confidence)
 
 
-def _work(chunk: list[Article], fmt: str) -> tuple[bytes, int]:
+def _work(chunk: list[Article], fmt: str, safe: bool) -> tuple[bytes, int]:
     assert _WORKER is not None
-    return _WORKER.chunk(chunk, fmt)
+    return _WORKER.chunk(chunk, fmt, safe)
 
 
 CHUNK_CHARS = 4_000_000  # a chunk also ends once its articles hold this much text, so memory stays bounded
@@ -320,16 +322,18 @@ class Run:
         self, chunks: Iterator[list[Article | BadArticle]], local: Classifier, fmt: str
     ) -> Iterator[tuple[list[Article | BadArticle], tuple[bytes, int]]]:
         """(chunk, rendered result) in input order, computed here or by a bounded worker pool."""
+        safe = self.settings.spreadsheet_safe
         if self.jobs == 1:
             for chunk in chunks:
-                yield chunk, local.chunk([a for a in chunk if isinstance(a, Article)], fmt)
+                yield chunk, local.chunk([a for a in chunk if isinstance(a, Article)], fmt, safe)
             return
         pending: deque[tuple[list, Future]] = deque()
         with ProcessPoolExecutor(
             self.jobs, initializer=_init_worker, initargs=(str(self.model_path), self.settings.min_confidence)
         ) as pool:
             for chunk in chunks:
-                pending.append((chunk, pool.submit(_work, [a for a in chunk if isinstance(a, Article)], fmt)))
+                good = [a for a in chunk if isinstance(a, Article)]
+                pending.append((chunk, pool.submit(_work, good, fmt, safe)))
                 if len(pending) >= 2 * self.jobs:
                     done, future = pending.popleft()
                     yield done, future.result()

@@ -21,22 +21,31 @@ def _model_path(arg: str | None) -> Path:
     return Path(arg) if arg else config.paths().model
 
 
-def _load(arg: str | None):
-    from pipeline import model
+def _checked_card(args: argparse.Namespace) -> tuple[Path, dict]:
+    """The model card, once its schema matches ours; a version mismatch is a warning, not a refusal."""
+    from pipeline import model, schema
 
-    return model.load(_model_path(arg))
+    path = _model_path(args.model)
+    card = model.read_card(path)
+    schema_file = Path(args.schema) if args.schema else config.paths().schema
+    if args.schema or schema_file.is_file():
+        model.check_schema(card, schema.load(schema_file), str(schema_file), path)
+    if warning := model.version_warning(card, path):
+        print(f"stance: warning: {warning}", file=sys.stderr)
+    return path, card
 
 
 def cmd_predict(args: argparse.Namespace) -> None:
-    from pipeline import predict
+    from pipeline import model, predict
 
     out_fmt = predict.table_format(args.output, default=predict.table_format(args.input))
-    fitted, card = _load(args.model)
-    table = predict.read_table(args.input)
-    result = predict.predict_table(fitted, card["targets"], table, args.text_column, args.input)
-    predict.write_table(result, args.output, out_fmt)
+    path, _ = _checked_card(args)
+    fitted, card = model.load(path)
+    rows = predict.predict_file(
+        fitted, card["targets"], args.input, args.output, out_fmt, args.text_column, args.spreadsheet_safe
+    )
     if args.output != "-":
-        print(f"predict: {len(result)} rows -> {args.output}", file=sys.stderr)
+        print(f"predict: {rows} rows -> {args.output}", file=sys.stderr)
 
 
 def cmd_classify(args: argparse.Namespace) -> None:
@@ -50,8 +59,9 @@ def cmd_classify(args: argparse.Namespace) -> None:
         raise StanceError(f"--chunk-size must be at least 1, got {args.chunk_size}")
     if args.summary and Path(args.summary).exists() and not Path(args.summary).is_dir():
         raise StanceError(f"{args.summary}: --summary needs a folder")
-    settings = classify.Settings(fmt, args.min_confidence, args.chunk_size, args.glob)
-    run = classify.Run(args.paths, output, settings, _model_path(args.model), args.jobs, args.resume, args.strict)
+    model_path, _ = _checked_card(args)
+    settings = classify.Settings(fmt, args.min_confidence, args.chunk_size, args.glob, args.spreadsheet_safe)
+    run = classify.Run(args.paths, output, settings, model_path, args.jobs, args.resume, args.strict)
     progress = run.execute(progress_bar=args.progress)
     line = f"classify: {progress.articles} articles, {progress.sentences} sentences"
     if progress.skipped:
@@ -60,7 +70,12 @@ def cmd_classify(args: argparse.Namespace) -> None:
     if args.summary:
         info = run.classifier
         counts = summary.summarise(
-            summary.read_records(output, fmt), info.targets, info.positions, info.labels, Path(args.summary)
+            summary.read_records(output, fmt),
+            info.targets,
+            info.positions,
+            info.labels,
+            Path(args.summary),
+            args.spreadsheet_safe,
         )
         print(
             f"summary: {counts['articles']} articles, {counts['speakers']} speakers -> {args.summary}", file=sys.stderr
@@ -112,6 +127,22 @@ def cmd_agreement_sample(args: argparse.Namespace) -> None:
     )
 
 
+def _model_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--model", metavar="PATH", help="model file (default: models/stance.joblib)")
+    p.add_argument(
+        "--schema",
+        metavar="PATH",
+        help="schema the model must have been trained on (default: data/schema.yaml); "
+        "a model trained on other targets or labels is refused",
+    )
+    p.add_argument(
+        "--spreadsheet-safe",
+        action="store_true",
+        help="in CSV outputs, prefix cells starting with = + - @ with ' so spreadsheets do not run them "
+        "as formulas (default: text exactly as it was)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="stance",
@@ -139,7 +170,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="a .csv or .jsonl file (format from the extension), or - for stdout",
     )
     p.add_argument("--text-column", default="text", help="column holding the statement (default: text)")
-    p.add_argument("--model", metavar="PATH", help="model file (default: models/stance.joblib)")
+    _model_options(p)
     p.set_defaults(func=cmd_predict)
 
     c = sub.add_parser(
@@ -162,7 +193,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="output file: .jsonl, .csv or .parquet (or say --format)",
     )
     c.add_argument("--format", choices=["jsonl", "csv", "parquet"], help="output format (default: from the extension)")
-    c.add_argument("--model", metavar="PATH", help="model file (default: models/stance.joblib)")
+    _model_options(c)
     c.add_argument("--glob", metavar="PATTERN", help="in folders, only files whose path or name matches, e.g. '*.html'")
     c.add_argument("--jobs", type=int, default=1, metavar="N", help="worker processes (default: 1); same output")
     c.add_argument("--resume", action="store_true", help="continue an interrupted run of the same command")

@@ -24,6 +24,8 @@ from pipeline.schema import Schema
 BASE_COLUMNS = ("id", "article_id", "text")
 OPTIONAL_COLUMNS = ("sentence_index", "speaker")
 MAX_LISTED = 30
+# What pandas, R and databases write for a missing cell: never a statement.
+MISSING_TEXT = {"nan", "none", "null", "na", "n/a", "<na>"}
 
 
 class DataProblems(StanceError):
@@ -145,6 +147,8 @@ def _row_problems(data: pd.DataFrame, schema: Schema) -> list[str]:
             seen[row["id"]] = where
         if not row["text"]:
             problems.append(f"{where}: empty text")
+        elif row["text"].lower() in MISSING_TEXT:
+            problems.append(f"{where}: text is '{row['text']}', a missing value written out as text")
         if row["sentence_index"] and not row["sentence_index"].isdigit():
             problems.append(f"{where}: sentence_index '{row['sentence_index']}' is not a whole number")
         for target in schema.targets:

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import precision_recall_fscore_support
 
-from pipeline import StanceError, attribution, config, data, model, schema
+from pipeline import attribution, config, data, model, schema
 from pipeline.io import atomic_path, write_json
 from pipeline.schema import Schema, Target
 
@@ -122,12 +122,8 @@ def run(root: Path) -> dict[str, Any]:
     paths = config.paths(root)
     params = config.load_params(paths.params).get("evaluate", {})
     the_schema = schema.load(paths.schema)
+    model.check_schema(model.read_card(paths.model), the_schema, str(paths.schema), paths.model)
     fitted, card = model.load(paths.model)
-    if card["targets"] != the_schema.target_names:
-        raise StanceError(
-            f"{paths.model}: trained for targets {card['targets']}, but the schema has "
-            f"{the_schema.target_names}; rerun `stance train`"
-        )
     train = data.read_prepared(paths.train, the_schema)
     test = data.read_prepared(paths.test, the_schema)
     predicted = model.predict(fitted, the_schema.target_names, test["text"].tolist())

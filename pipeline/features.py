@@ -79,7 +79,8 @@ class NgramTfidf(TransformerMixin, BaseEstimator):
         joined = "\x00".join(texts)
         if joined.count("\x00") != max(len(texts) - 1, 0):
             joined = "\x00".join(t.replace("\x00", " ") for t in texts)
-        flat = (" " + " ".join(joined.lower().replace("\x00", " \x00 ").split()) + " ").encode("utf-8")
+        core = " ".join(joined.lower().replace("\x00", " \x00 ").split())
+        flat = (f" {core} " if core else " ").encode("utf-8")
         raw = np.frombuffer(flat, dtype=np.uint8)
         sep = raw == 0
         doc_of = np.cumsum(sep)  # a window starting at i belongs to document doc_of[i]

@@ -33,7 +33,15 @@ def atomic_path(dest: Path, make_parents: bool = False) -> Iterator[Path]:
     except OSError as exc:
         raise StanceError(f"{dest}: cannot write ({exc.strerror or exc})") from None
     finally:
-        tmp.unlink(missing_ok=True)
+        discard(tmp)
+
+
+def discard(path: Path) -> None:
+    """Remove a temporary file if it is there; on a read-only or vanished disk there is nothing to remove."""
+    try:
+        path.unlink(missing_ok=True)
+    except OSError:
+        pass
 
 
 def write_json(dest: Path, data: Any) -> None:

@@ -8,7 +8,9 @@ when the project trained it.
 from __future__ import annotations
 
 import json
+import os
 import platform
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +26,8 @@ from sklearn.utils.extmath import softmax
 
 from pipeline import StanceError
 from pipeline.features import build_features
-from pipeline.io import atomic_path, sha256_file, write_json
+from pipeline.io import discard, sha256_file
+from pipeline.limits import for_model
 from pipeline.schema import Schema
 
 FORMAT = 1
@@ -115,6 +118,7 @@ class Predictor:
 
     def labels(self, texts: list[str]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         """Per target: the most probable label and its probability, rounded to 4 places."""
+        texts = [for_model(t) for t in texts]  # a megabyte "sentence" costs gigabytes of n-grams
         # Batches of about a thousand keep the n-gram arrays in cache; bigger ones run slower per sentence.
         parts = [self.proba(texts[i : i + BATCH]) for i in range(0, len(texts), BATCH)] or [self.proba(texts)]
         probas = [np.concatenate([part[k] for part in parts]) for k in range(len(self.targets))]
@@ -157,22 +161,39 @@ def card_path(model_path: Path) -> Path:
 
 
 def save(model: Pipeline, schema: Schema, path: Path, card: dict[str, Any]) -> dict[str, Any]:
-    """Write the model atomically, then its card with the file's SHA-256."""
+    """Write the model and its card so that an interruption leaves the previous pair loadable.
+
+    Both go to temporary files first and are renamed over the old ones only
+    when both are complete (a crash before that leaves the old model and card
+    untouched; the two renames are adjacent system calls).
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     bundle = {"format": FORMAT, "targets": schema.target_names, "pipeline": model}
-    with atomic_path(path) as tmp:
-        joblib.dump(bundle, tmp, compress=3)
-        digest = sha256_file(tmp)
-    full = {
-        "format": FORMAT,
-        "model_file": path.name,
-        "sha256": digest,
-        "targets": schema.target_names,
-        "schema": schema.to_dict(),
-        **card,
-        "versions": library_versions(),
-    }
-    write_json(card_path(path), full)
+    card_file = card_path(path)
+    tmp_model = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp_card = card_file.with_name(f".{card_file.name}.{os.getpid()}.tmp")
+    try:
+        joblib.dump(bundle, tmp_model, compress=3)
+        full = {
+            "format": FORMAT,
+            "model_file": path.name,
+            "sha256": sha256_file(tmp_model),
+            "targets": schema.target_names,
+            "schema": schema.to_dict(),
+            **card,
+            "versions": library_versions(),
+        }
+        tmp_card.write_text(json.dumps(full, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        for tmp in (tmp_model, tmp_card):
+            with open(tmp, "rb") as fh:
+                os.fsync(fh.fileno())
+        os.replace(tmp_model, path)
+        os.replace(tmp_card, card_file)
+    except OSError as exc:
+        raise StanceError(f"{path}: cannot write the model ({exc.strerror or exc}); the previous one is kept") from None
+    finally:
+        discard(tmp_model)
+        discard(tmp_card)
     return full
 
 
@@ -210,9 +231,52 @@ def load(path: Path) -> tuple[Pipeline, dict[str, Any]]:
             f"{path}: SHA-256 {actual[:12]}... does not match the model card "
             f"({card['sha256'][:12]}...); refusing to load a changed model file"
         )
-    bundle = joblib.load(path)
+    with warnings.catch_warnings():
+        # scikit-learn warns on unpickling a model from another version; `version_warning` says it in one line.
+        warnings.filterwarnings("ignore", message=".*Trying to unpickle estimator.*")
+        bundle = joblib.load(path)
     if not isinstance(bundle, dict) or bundle.get("format") != FORMAT or "pipeline" not in bundle:
         raise StanceError(f"{path}: not a model written by this version of ukraine-stance")
     if list(bundle["targets"]) != list(card["targets"]):
         raise StanceError(f"{path}: targets in the model and its card differ")
     return bundle["pipeline"], card
+
+
+def _structure(schema_dict: dict[str, Any]) -> dict[str, list[tuple[str, str]]]:
+    """What the model depends on: targets and their labels' names and kinds, in order (not the wording)."""
+    targets = schema_dict.get("targets", {}) if isinstance(schema_dict, dict) else {}
+    return {
+        name: [(lab.get("name"), lab.get("kind", "position")) for lab in body.get("labels", [])]
+        for name, body in targets.items()
+    }
+
+
+def check_schema(card: dict[str, Any], schema: Schema, source: str, model_path: Path) -> None:
+    """Refuse a model whose card records targets or labels other than those of `schema`."""
+    trained, wanted = _structure(card.get("schema", {})), _structure(schema.to_dict())
+    if trained == wanted:
+        return
+    if list(trained) != list(wanted):
+        what = f"targets {', '.join(trained) or 'none'} where {source} has {', '.join(wanted)}"
+    else:
+        name = next(t for t in wanted if trained[t] != wanted[t])
+
+        def shown(labels: list[tuple[str, str]]) -> str:
+            return ", ".join(f"{n} ({k})" for n, k in labels)
+
+        what = f"{name} labels {shown(trained[name])}; {source} has {shown(wanted[name])}"
+    raise StanceError(
+        f"{model_path}: trained on another schema ({what}); retrain with `dvc repro`, "
+        "or pass --schema with the schema it was trained on"
+    )
+
+
+def version_warning(card: dict[str, Any], model_path: Path) -> str | None:
+    """A one-line warning when the model was trained with another scikit-learn, else None."""
+    trained = card.get("versions", {}).get("scikit-learn")
+    if trained and trained != sklearn.__version__:
+        return (
+            f"{model_path} was trained with scikit-learn {trained}, this is scikit-learn {sklearn.__version__}; "
+            "predictions may differ: retrain with `dvc repro` or install the recorded version"
+        )
+    return None

@@ -1,22 +1,34 @@
-"""Table prediction (`stance predict`): every row of a CSV or JSONL table gets a label per target."""
+"""Table prediction (`stance predict`): every row of a CSV or JSONL table gets a label per target.
+
+Rows stream through in batches, so memory does not grow with the table: each
+batch is read, labeled in one vectorised call and written to a temporary file
+that replaces the output only when the whole table is done. The first broken
+row stops the run with its line number (a table in, the same table out: a
+skipped row would shift every row after it for the reader).
+"""
 
 from __future__ import annotations
 
-import io
+import csv
 import json
 import sys
+import tempfile
+from collections.abc import Iterator
+from itertools import islice
 from pathlib import Path
+from typing import IO, Any
 
-import pandas as pd
 from sklearn.pipeline import Pipeline
 
 from pipeline import StanceError
-from pipeline.data import read_csv_strict
+from pipeline.articles import bounded_lines, csv_problem, table_encoding
+from pipeline.cells import row as csv_row
 from pipeline.io import atomic_path
+from pipeline.limits import MAX_ARTICLE_BYTES, megabytes
 from pipeline.model import predict
 
 TABLE_FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
-ARTICLE_SUFFIXES = (".txt",)
+BATCH = 5_000
 
 
 def table_format(path: str, default: str | None = None) -> str:
@@ -30,75 +42,147 @@ def table_format(path: str, default: str | None = None) -> str:
     return fmt
 
 
-def read_table(path: str) -> pd.DataFrame:
-    """A CSV or JSONL table (`-` reads JSONL from stdin), every cell kept as given."""
+def read_rows(path: str) -> tuple[list[str] | None, Iterator[tuple[int, dict[str, Any]]]]:
+    """(CSV header or None, iterator of (line number, row)) of a CSV or JSONL table (`-`: JSONL on stdin)."""
     fmt = table_format(path)
     if path != "-" and not Path(path).is_file():
         raise StanceError(f"{path}: input file not found")
-    if fmt == "csv":
-        return read_csv_strict(Path(path))
     try:
-        stream = sys.stdin if path == "-" else open(path, encoding="utf-8")
-        with stream:
-            lines = list(stream)
-    except UnicodeDecodeError as exc:
-        raise StanceError(f"{path}: not valid UTF-8 (byte {exc.start})") from None
-    records = []
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise StanceError(f"{path} line {number}: invalid JSON ({exc.msg})") from None
-        if not isinstance(record, dict):
-            raise StanceError(f"{path} line {number}: expected a JSON object")
-        records.append(record)
-    return pd.DataFrame.from_records(records)
-
-
-def write_table(frame: pd.DataFrame, path: str, fmt: str) -> None:
-    """Write CSV or JSONL to a file atomically, or to stdout for `-`."""
+        stream = sys.stdin if path == "-" else open(path, encoding=table_encoding(path), newline="")
+    except OSError as exc:
+        raise StanceError(f"{path}: cannot read ({exc.strerror or exc})") from None
     if fmt == "csv":
-        render = lambda fh: frame.to_csv(fh, index=False)  # noqa: E731
-    else:
-        render = lambda fh: _write_jsonl(frame, fh)  # noqa: E731
-    if path == "-":
-        buffer = io.StringIO()
-        render(buffer)
-        sys.stdout.write(buffer.getvalue())
-        return
-    with atomic_path(Path(path)) as tmp, open(tmp, "w", encoding="utf-8", newline="") as fh:
-        render(fh)
+        reader = csv.reader(stream)
+        try:
+            header = next(reader, None)
+        except (UnicodeDecodeError, csv.Error) as exc:
+            stream.close()
+            raise _read_error(path, exc, reader.line_num) from None
+        if header is None:
+            stream.close()
+            raise StanceError(f"{path}: file is empty")
+        header = [h.strip() for h in header]
+        return header, _csv_rows(path, stream, reader, header)
+    return None, _jsonl_rows(path, stream)
 
 
-def _write_jsonl(frame: pd.DataFrame, fh: io.TextIOBase) -> None:
-    for record in frame.to_dict(orient="records"):
-        fh.write(json.dumps(_plain(record), ensure_ascii=False) + "\n")
+def _read_error(path: str, exc: Exception, line: int) -> StanceError:
+    if isinstance(exc, UnicodeDecodeError):
+        return StanceError(f"{path}: not valid UTF-8 (byte {exc.start})")
+    assert isinstance(exc, csv.Error)
+    return StanceError(f"{path} line {line}: {csv_problem(exc)}")
 
 
-def _plain(record: dict) -> dict:
-    """JSON-safe values: NaN becomes null, numpy scalars become Python numbers."""
-    out = {}
-    for key, value in record.items():
-        if hasattr(value, "item"):
-            value = value.item()
-        if isinstance(value, float) and value != value:
-            value = None
-        out[key] = value
-    return out
+def _csv_rows(path: str, stream: IO[str], reader: Any, header: list[str]) -> Iterator[tuple[int, dict[str, Any]]]:
+    with stream:
+        try:
+            for cells in reader:
+                if not cells:
+                    continue
+                if len(cells) != len(header):
+                    raise StanceError(
+                        f"{path} line {reader.line_num}: {len(cells)} cells where the header has {len(header)}"
+                    )
+                yield reader.line_num, dict(zip(header, cells, strict=True))
+        except (UnicodeDecodeError, csv.Error) as exc:
+            raise _read_error(path, exc, reader.line_num) from None
 
 
-def predict_table(
-    model: Pipeline, targets: list[str], table: pd.DataFrame, text_column: str, source: str
-) -> pd.DataFrame:
-    """Every input column plus `<target>` and `<target>_confidence` for each target."""
-    if text_column not in table.columns:
-        shown = ", ".join(map(str, table.columns)) or "none"
+def _jsonl_rows(path: str, stream: IO[str]) -> Iterator[tuple[int, dict[str, Any]]]:
+    with stream:
+        try:
+            for number, line in bounded_lines(stream):
+                if line is None:
+                    raise StanceError(f"{path} line {number}: longer than {megabytes(MAX_ARTICLE_BYTES)}")
+                if not line.strip():
+                    continue
+                try:
+                    record = json.loads(line)
+                except json.JSONDecodeError as exc:
+                    raise StanceError(f"{path} line {number}: invalid JSON ({exc.msg})") from None
+                if not isinstance(record, dict):
+                    raise StanceError(f"{path} line {number}: expected a JSON object")
+                yield number, record
+        except UnicodeDecodeError as exc:
+            raise StanceError(f"{path}: not valid UTF-8 (byte {exc.start})") from None
+
+
+def _labeled(
+    fitted: Pipeline, targets: list[str], rows: Iterator[tuple[int, dict[str, Any]]], text_column: str, source: str
+) -> Iterator[dict[str, Any]]:
+    """Each row with `<target>` and `<target>_confidence` added, labeled a batch at a time."""
+    while batch := list(islice(rows, BATCH)):
+        texts = []
+        for number, record in batch:
+            if text_column not in record:
+                raise StanceError(f"{source} line {number}: no '{text_column}' field; use --text-column")
+            value = record[text_column]
+            texts.append("" if value is None else str(value))
+        result = predict(fitted, targets, texts)
+        columns = {c: result[c].tolist() for c in result.columns}
+        for k, (_, record) in enumerate(batch):
+            for column, values in columns.items():
+                record[column] = values[k]
+            yield record
+
+
+def predict_file(
+    fitted: Pipeline,
+    targets: list[str],
+    source: str,
+    output: str,
+    out_fmt: str,
+    text_column: str = "text",
+    spreadsheet_safe: bool = False,
+) -> int:
+    """Label every row of `source` into `output` (`-`: stdout); returns the number of rows."""
+    header, rows = read_rows(source)
+    if header is not None and text_column not in header:
+        shown = ", ".join(header) or "none"
         raise StanceError(f"{source}: no '{text_column}' column (columns: {shown}); use --text-column")
-    texts = ["" if pd.isna(t) else str(t) for t in table[text_column]]
-    result = predict(model, targets, texts)
-    out = table.reset_index(drop=True).copy()
-    for column in result.columns:
-        out[column] = result[column].to_numpy()
-    return out
+    records = _labeled(fitted, targets, rows, text_column, source)
+    added = [c for t in targets for c in (t, f"{t}_confidence")]
+    if output == "-":
+        count = _write(records, sys.stdout, out_fmt, header, added, spreadsheet_safe)
+    else:
+        with atomic_path(Path(output)) as tmp, open(tmp, "w", encoding="utf-8", newline="") as fh:
+            count = _write(records, fh, out_fmt, header, added, spreadsheet_safe)
+            if count == 0:
+                raise StanceError(f"{source}: no rows to label")
+    return count
+
+
+def _write(
+    records: Iterator[dict[str, Any]],
+    fh: IO[str],
+    fmt: str,
+    header: list[str] | None,
+    added: list[str],
+    safe: bool,
+) -> int:
+    count = 0
+    if fmt == "jsonl":
+        for record in records:
+            fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+            count += 1
+        return count
+    if header is not None:  # CSV in: the columns are known before the first row
+        return _write_csv(records, fh, list(dict.fromkeys(header + added)), safe)
+    # JSONL in, CSV out: rows may differ in keys, and the header must name them all. Stage, then write.
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as staged:
+        keys: dict[str, None] = {}
+        for record in records:
+            keys.update(dict.fromkeys(record))
+            staged.write(json.dumps(record, ensure_ascii=False) + "\n")
+        staged.seek(0)
+        return _write_csv((json.loads(line) for line in staged), fh, list(keys), safe)
+
+
+def _write_csv(records: Iterator[dict[str, Any]], fh: IO[str], columns: list[str], safe: bool) -> int:
+    writer = csv.writer(fh, lineterminator="\n")
+    writer.writerow(csv_row(list(columns), safe))
+    count = 0
+    for record in records:
+        writer.writerow(csv_row(["" if record.get(c) is None else record.get(c) for c in columns], safe))
+        count += 1
+    return count

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from pipeline.cells import row as csv_row
 from pipeline.io import atomic_path
 
 EXAMPLES = 3
@@ -41,6 +42,7 @@ def summarise(
     positions: dict[str, set[str]],
     labels: dict[str, list[str]],
     out_dir: Path,
+    spreadsheet_safe: bool = False,
 ) -> dict[str, int]:
     """Write articles.csv (article x target) and speakers.csv (speaker x target) into `out_dir`."""
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -62,7 +64,12 @@ def summarise(
                 if held:
                     _, mean, dominant = max(held)
                     confidence = round(mean, 4)
-                writer.writerow([current, t, count, *(counts[lab] for lab in all_labels), dominant, confidence])
+                writer.writerow(
+                    csv_row(
+                        [current, t, count, *(counts[lab] for lab in all_labels), dominant, confidence],
+                        spreadsheet_safe,
+                    )
+                )
 
         for record in records:
             if record["article_id"] != current:
@@ -93,13 +100,16 @@ def summarise(
         ranked = sorted(speakers.items(), key=lambda kv: (-sum(kv[1]["labels"].values()), kv[0]))
         for (speaker, t), entry in ranked:
             writer.writerow(
-                [
-                    speaker,
-                    t,
-                    sum(entry["labels"].values()),
-                    *(entry["labels"].get(lab, 0) for lab in position_labels),
-                    len(entry["articles"]),
-                    " | ".join(entry["examples"]),
-                ]
+                csv_row(
+                    [
+                        speaker,
+                        t,
+                        sum(entry["labels"].values()),
+                        *(entry["labels"].get(lab, 0) for lab in position_labels),
+                        len(entry["articles"]),
+                        " | ".join(entry["examples"]),
+                    ],
+                    spreadsheet_safe,
+                )
             )
     return {"articles": n_articles, "speakers": len({s for s, _ in speakers})}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import subprocess
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import prepare, train
+from pipeline import cli, prepare, train
 
 PROJECT = Path(__file__).resolve().parents[1]
 PROJECT_FILES = ("data/schema.yaml", "data/labeled", "data/articles", "params.yaml", "dvc.yaml")
@@ -56,3 +57,26 @@ def trained_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def model_path(trained_project: Path) -> Path:
     return trained_project / "models" / "stance.joblib"
+
+
+class Result:
+    def __init__(self, code: int, out: str, err: str):
+        self.code, self.out, self.err = code, out, err
+        self.lines = err.strip().splitlines()
+
+
+@pytest.fixture
+def stance(monkeypatch, capsys):
+    """Run `stance ARGS` in-process from `cwd`; returns exit code, stdout and stderr."""
+    monkeypatch.delenv("STANCE_ROOT", raising=False)
+
+    def run(*args: str, cwd: Path, stdin: str | None = None) -> Result:
+        monkeypatch.chdir(cwd)
+        if stdin is not None:
+            monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+        capsys.readouterr()
+        code = cli.main(list(args))
+        out, err = capsys.readouterr()
+        return Result(code, out, err)
+
+    return run

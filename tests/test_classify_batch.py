@@ -181,6 +181,7 @@ def _start(args, cwd):
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        start_new_session=True,  # its own process group, so a kill reaches worker processes too
     )
 
 
@@ -190,20 +191,27 @@ def test_killed_runs_resume_to_identical_output(trained_project, corpus, tmp_pat
     assert run_stance("classify", *args, "-o", str(clean), cwd=trained_project).returncode == 0
     out = tmp_path / "out.jsonl"
     checkpoint = tmp_path / ".out.jsonl.checkpoint.json"
-    for stop_after in (1, 6):  # chunks safely written before SIGKILL
-        process = _start(["classify", *args, "-o", str(out), "--resume"], trained_project)
-        deadline = time.monotonic() + 120
+    partial = tmp_path / ".out.jsonl.partial"
+    # Killed while starting (no checkpoint yet), then after 1, 6 and 15 of 24 chunks, the last with two workers.
+    for stop_after, jobs in ((None, "1"), (1, "1"), (6, "1"), (15, "2")):
+        process = _start(["classify", *args, "-o", str(out), "--resume", "--jobs", jobs], trained_project)
+        deadline = time.monotonic() + (0.3 if stop_after is None else 120)
         while time.monotonic() < deadline and process.poll() is None:
-            if checkpoint.exists():
+            if stop_after is not None and checkpoint.exists():
                 try:
                     if json.loads(checkpoint.read_text())["progress"]["chunks"] >= stop_after:
                         break
                 except (json.JSONDecodeError, KeyError):
                     pass
             time.sleep(0.02)
-        process.send_signal(signal.SIGKILL)
+        os.killpg(process.pid, signal.SIGKILL)  # the workers too
         process.wait()
+        assert process.returncode == -signal.SIGKILL, "the run finished before it could be killed"
         assert not out.exists(), "a killed run must not leave the output in place"
+        if checkpoint.exists():  # what the checkpoint vouches for is on disk, whole lines only
+            saved = json.loads(checkpoint.read_text())["progress"]
+            assert partial.stat().st_size >= saved["bytes"]
+            assert partial.read_bytes()[: saved["bytes"]] == clean.read_bytes()[: saved["bytes"]]
     result = run_stance("classify", *args, "-o", str(out), "--resume", cwd=trained_project)
     assert result.returncode == 0, result.stderr
     assert out.read_bytes() == clean.read_bytes()

@@ -1,11 +1,16 @@
 """End to end: the README's `dvc repro` in a fresh copy of the project."""
 
 import json
+import os
 import shutil
+import signal
 import subprocess
+import time
 
 import pytest
 import yaml
+
+from pipeline import model
 
 from .conftest import PROJECT
 
@@ -57,3 +62,23 @@ def test_dvc_repro_in_a_fresh_copy(tmp_path):
     assert third.returncode == 0, third.stdout + third.stderr
     ran = {line.split("'")[1] for line in third.stdout.splitlines() if line.startswith("Running stage")}
     assert ran == {"train", "evaluate", "classify", "learning_curve"}
+
+    # Interrupted during `train`: the previous model and its card stay in place, and still load.
+    model_file = root / "models" / "stance.joblib"
+    before = (model_file.read_bytes(), model_file.with_suffix(".json").read_bytes())
+    params["train"]["C"] = params["train"]["C"] * 2
+    (root / "params.yaml").write_text(yaml.safe_dump(params))
+    process = subprocess.Popen(
+        ["dvc", "repro"], cwd=root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True
+    )
+    seen = []
+    for line in process.stdout:
+        seen.append(line)
+        if line.startswith("> stance train"):
+            time.sleep(0.5)  # inside `stance train`, before it has fitted anything
+            break
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    assert any(line.startswith("> stance train") for line in seen), "".join(seen)
+    assert (model_file.read_bytes(), model_file.with_suffix(".json").read_bytes()) == before
+    model.load(model_file)
