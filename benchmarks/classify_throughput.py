@@ -10,6 +10,9 @@ recombining the paragraphs of the project's sample articles, then measures:
 - the bare model: `predict` on the very same sentences, already segmented, in
   batches, in this process (no reading, segmenting, attributing or writing).
 
+Each measurement records the 1-minute load average before it started: on a
+shared machine a load near the core count means the figures are low.
+
 Usage: python benchmarks/classify_throughput.py [--size-mb 200] [--workdir DIR]
 Run it from the project root after `dvc repro` (it needs models/stance.joblib).
 """
@@ -65,6 +68,7 @@ def run_classify(corpus: Path, output: Path, jobs: int) -> dict:
         str(jobs),
         "--no-progress",
     ]
+    load = os.getloadavg()[0]
     started = time.perf_counter()
     process = psutil.Popen(command, cwd=ROOT, stderr=subprocess.PIPE, text=True)
     peak = 0
@@ -86,6 +90,7 @@ def run_classify(corpus: Path, output: Path, jobs: int) -> dict:
         "sentences": sentences,
         "sentences_per_s": round(sentences / elapsed),
         "peak_pss_mb": round(peak / 2**20),
+        "load_before": round(load, 2),
     }
 
 
@@ -97,11 +102,17 @@ def bare_model(output: Path, batch: int = 20_000) -> dict:
     fitted, card = model.load(ROOT / "models" / "stance.joblib")
     with open(output, encoding="utf-8") as fh:
         texts = [json.loads(line)["text"] for line in fh]
+    load = os.getloadavg()[0]
     started = time.perf_counter()
     for i in range(0, len(texts), batch):
         model.predict(fitted, card["targets"], texts[i : i + batch])
     elapsed = time.perf_counter() - started
-    return {"sentences": len(texts), "seconds": round(elapsed, 1), "sentences_per_s": round(len(texts) / elapsed)}
+    return {
+        "sentences": len(texts),
+        "seconds": round(elapsed, 1),
+        "sentences_per_s": round(len(texts) / elapsed),
+        "load_before": round(load, 2),
+    }
 
 
 def main() -> None:

@@ -186,7 +186,35 @@ VERBS = (
     "voiced",
     "voices",
 )
-_VERB = "(?:" + "|".join(sorted({re.escape(v) for v in VERBS}, key=len, reverse=True)) + ")"
+
+
+def _alternation(words: Sequence[str]) -> str:
+    """A regex matching any of `words`, longest first, shaped as a trie.
+
+    A flat alternation of a hundred words makes the regex engine try each word
+    at every position; sharing prefixes ("warn(?:ed|s)?") lets it fail on the
+    first letter that fits no word.
+    """
+    trie: dict = {}
+    for word in words:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def emit(node: dict) -> str:
+        branches = [re.escape(char) + emit(child) for char, child in sorted(node.items()) if char]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return "(?:" + emit(trie) + ")"
+
+
+_VERB = _alternation(sorted(set(VERBS)))
+# A verb phrase that starts a word and ends one ("told reporters", not "told" of "toldx").
+_VERB_FIND = re.compile(rf"(?<![A-Za-z]){_VERB}(?![^\W_])")
 
 _TITLE_WORDS = {
     "president",
@@ -323,7 +351,7 @@ _ROLE_NOUNS = (
 )
 _NAME_TOKEN = r"(?:[A-Z][\w'’.-]*|(?:de|von|van|der|al|bin|da|di|la|le)(?=\s+[A-Z]))"
 _NAME = rf"(?:the\s+)?{_NAME_TOKEN}(?:\s+{_NAME_TOKEN}){{0,5}}"
-_ROLE = r"(?i:(?:the|a|an)\s+(?:[\w-]+\s+){0,3}?(?:" + "|".join(re.escape(r) for r in _ROLE_NOUNS) + r")s?)"
+_ROLE = r"(?i:(?:the|a|an)\s+(?:[\w-]+\s+){0,3}?" + _alternation(_ROLE_NOUNS) + r"s?)"
 _AUX = (
     r"(?:\s+(?:has|have|had|will|would|could|may|might|also|again|repeatedly|long|previously|already|publicly"
     r"|now|then|later|once|still|never|not|firmly|openly|reportedly|on\s+\w+day|\w+ly))*"
@@ -437,10 +465,6 @@ _NOT_ACTORS = {
 _SUBJECT = re.compile(rf"^(?P<actor>{_NAME}|{_PRONOUN})(?:\s+and\s+{_NAME})?{_AUX}\s+[a-z]")
 _STRIP_END = re.compile(r"['’]s$")
 _NAME_RE = re.compile(_NAME)
-_WORD_RE = re.compile(r"[A-Za-z]+")
-_VERB_PHRASES: dict[str, list[str]] = {}
-for _phrase in sorted(set(VERBS), key=len, reverse=True):
-    _VERB_PHRASES.setdefault(_phrase.split()[0], []).append(_phrase)
 _ACTOR_BEFORE = re.compile(rf"(?P<actor>{_ACTOR})(?:,\s[^,{_QUOTE}]{{1,90}},)?{_AUX}\s+$")
 _ACTOR_AFTER = re.compile(rf"\s+(?P<actor>{_NAME}|{_ROLE})(?=[\s,.;:]|$)")
 
@@ -493,18 +517,50 @@ def _is_reference(actor: str) -> bool:
 
 
 def _verbs(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each reporting or stance verb, found by word lookup, not by regex alternation."""
-    found = []
-    for match in _WORD_RE.finditer(text):
-        phrases = _VERB_PHRASES.get(match.group())
-        if not phrases:
-            continue
-        for phrase in phrases:
-            end = match.start() + len(phrase)
-            if text.startswith(phrase, match.start()) and (end == len(text) or not text[end].isalnum()):
-                found.append((match.start(), end))
-                break
-    return found
+    """(start, end) of each reporting or stance verb phrase."""
+    return [match.span() for match in _VERB_FIND.finditer(text)]
+
+
+_AUX_WORDS = frozenset(
+    "has have had will would could may might also again repeatedly long previously already publicly now then "
+    "later once still never not firmly openly reportedly".split()
+)
+_LY = re.compile(r"\w+ly")
+_DAY = re.compile(r"\w+day")
+_ROLE_ENDS = frozenset(noun.split()[-1] for noun in _ROLE_NOUNS)
+_PRONOUN_ENDS = ("he", "she", "they", "He", "She", "They")
+
+
+def _may_end_actor(window: str) -> bool:
+    """A cheap necessary condition for `_ACTOR_BEFORE` to match at the end of `window`.
+
+    Walking back over adverbs and auxiliaries ("has long", "on Monday"), the
+    last word must be able to end an actor: a capitalised name, a role noun, a
+    pronoun, or the comma closing an aside. Most verbs ("to support Ukraine")
+    fail at once, and the costly search runs only for the rest.
+    """
+    if not window[-1:].isspace():
+        return False
+    tokens = window.split()
+    i = len(tokens) - 1
+    while i >= 0:
+        token = tokens[i]
+        lower = token.lower()
+        if (
+            token.endswith(",")
+            or any("A" <= c <= "Z" for c in token)
+            or lower in _ROLE_ENDS
+            or lower[:-1] in _ROLE_ENDS
+            or token.endswith(_PRONOUN_ENDS)
+        ):
+            return True
+        if token in _AUX_WORDS or _LY.fullmatch(token):
+            i -= 1
+        elif i > 0 and tokens[i - 1] == "on" and _DAY.fullmatch(token):
+            i -= 2
+        else:
+            return False
+    return False
 
 
 def _acceptable(actor: str) -> bool:
@@ -524,13 +580,16 @@ def _explicit(text: str) -> str | None:
         ]
     if ":" in text:
         candidates += [m.group("actor") for m in _HEADLINE.finditer(text)]
-    if "ccording" in text or " of " in text:
+    lower = text.lower()
+    if "according to" in lower or "view of" in lower or "opinion of" in lower or "words of" in lower:
         candidates += [m.group("actor") for m in _ACCORDING.finditer(text)]
     for actor in candidates:
         if _acceptable(actor.strip()):
             return actor.strip()
     # An actor right before a verb ("Orban told", "the Kremlin has long argued"), then right after one.
     for start, _ in verbs:
+        if not _may_end_actor(text[max(0, start - 160) : start]):
+            continue
         match = _ACTOR_BEFORE.search(text, max(0, start - 160), start)
         if match and not (match.start() > 0 and text[match.start() - 1].isalnum()):
             actor = match.group("actor").strip()

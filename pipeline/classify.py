@@ -30,6 +30,8 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from pipeline import StanceError, model
 from pipeline.articles import META_FIELDS, Article, BadArticle, iter_articles
 from pipeline.attribution import AUTHOR, attribute
@@ -38,7 +40,9 @@ from pipeline.segment import split_sentences
 FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".parquet": "parquet"}
 UNCERTAIN = "uncertain"
 # json.dumps(..., ensure_ascii=False) builds a new encoder per call; one encoder writes the same bytes faster.
-_ENCODE = json.JSONEncoder(ensure_ascii=False).encode
+_encode = json.JSONEncoder(ensure_ascii=False).encode
+# ... and for a str it is this C function, without the type checks.
+_encode_str = json.encoder.encode_basestring
 
 
 @dataclass(frozen=True)
@@ -68,14 +72,15 @@ def columns(targets: list[str]) -> list[str]:
 
 
 class Classifier:
-    """Turns a chunk of articles into output records; one per process."""
+    """Turns a chunk of articles into output bytes; one per process."""
 
     def __init__(self, model_path: Path, min_confidence: float | None, load: bool = True):
         # With workers, the main process needs only the card: the workers load (and verify) the model.
         if load:
-            self.pipeline, card = model.load(model_path)
+            pipeline, card = model.load(model_path)
+            self.predictor: model.Predictor | None = model.Predictor(pipeline, card["targets"])
         else:
-            self.pipeline, card = None, model.read_card(model_path)
+            self.predictor, card = None, model.read_card(model_path)
         self.targets: list[str] = card["targets"]
         schema = card["schema"]["targets"]
         self.positions = {
@@ -84,52 +89,63 @@ class Classifier:
         self.labels = {t: [lab["name"] for lab in schema[t]["labels"]] for t in self.targets}
         self.min_confidence = min_confidence
         self.sha256 = card["sha256"]
+        self.columns = columns(self.targets)
+        # One JSON line per sentence, filled positionally; keys and labels are encoded once, here.
+        fields = ["article_id", "sentence_index", "start", "end", "text", "speaker"]
+        fields += [name for t in self.targets for name in (t, f"{t}_confidence")]
+        self._line = "{{" + ", ".join(_encode(f).replace("{", "{{").replace("}", "}}") + ": {}" for f in fields)
+        self._line += "{}}}\n"
+        self._encoded = {t: {lab: _encode(lab) for lab in [*self.labels[t], UNCERTAIN]} for t in self.targets}
 
-    def records(self, articles: list[Article]) -> list[dict[str, Any]]:
+    def chunk(self, articles: list[Article], fmt: str) -> tuple[bytes, int]:
+        """Segment, label and attribute a chunk of articles; return its output bytes and sentence count.
+
+        Everything is column-wise: one `predict` call for the chunk, then one
+        pass that writes each sentence's line without building a record.
+        """
+        assert self.predictor is not None
         segmented = [(a, split_sentences(a.text)) for a in articles]
         texts = [s.text for _, sentences in segmented for s in sentences]
-        labels = model.predict(self.pipeline, self.targets, texts)
-        label_of = {t: labels[t].tolist() for t in self.targets}
-        confidence_of = {t: labels[f"{t}_confidence"].astype(float).tolist() for t in self.targets}
-        if self.min_confidence is not None:
-            for t in self.targets:
-                label_of[t] = [
-                    UNCERTAIN if c < self.min_confidence else lab
-                    for lab, c in zip(label_of[t], confidence_of[t], strict=True)
-                ]
-        # Sentences holding a position are the only ones whose speaker is wanted.
-        held = [any(label_of[t][k] in self.positions[t] for t in self.targets) for k in range(len(texts))]
-        out, k = [], 0
+        if not texts:
+            return b"", 0
+        label_of, confidence_of = {}, {}
+        held = np.zeros(len(texts), dtype=bool)
+        for t, (labels, confidence) in self.predictor.labels(texts).items():
+            if self.min_confidence is not None:
+                labels = np.where(confidence < self.min_confidence, UNCERTAIN, labels)
+            # Sentences holding a position are the only ones whose speaker is wanted.
+            held |= np.isin(labels, list(self.positions[t]))
+            label_of[t], confidence_of[t] = labels.tolist(), confidence.tolist()
+        held_list = held.tolist()
+        if fmt == "csv":
+            buffer = io.StringIO()
+            writer = csv.writer(buffer, lineterminator="\n")
+        out: list[str] = []
+        k = 0
         for article, sentences in segmented:
-            speakers = attribute(article.text, sentences, held[k : k + len(sentences)])
+            speakers = attribute(article.text, sentences, held_list[k : k + len(sentences)])
+            if fmt == "csv":
+                meta = ["" if article.meta.get(key) is None else article.meta.get(key) for key in META_FIELDS]
+                for index, (sentence, speaker) in enumerate(zip(sentences, speakers, strict=True)):
+                    row = [article.id, index, sentence.start, sentence.end, sentence.text]
+                    row.append((speaker or AUTHOR) if held_list[k] else "")
+                    for t in self.targets:
+                        row += (label_of[t][k], confidence_of[t][k])
+                    writer.writerow(row + meta)
+                    k += 1
+                continue
+            article_id = _encode(article.id)
+            meta_json = "".join(f", {_encode(key)}: {_encode(article.meta.get(key))}" for key in META_FIELDS)
+            line = self._line.format
             for index, (sentence, speaker) in enumerate(zip(sentences, speakers, strict=True)):
-                record: dict[str, Any] = {
-                    "article_id": article.id,
-                    "sentence_index": index,
-                    "start": sentence.start,
-                    "end": sentence.end,
-                    "text": sentence.text,
-                    "speaker": (speaker or AUTHOR) if held[k] else None,
-                }
+                values = [article_id, index, sentence.start, sentence.end, _encode_str(sentence.text)]
+                values.append(_encode_str(speaker or AUTHOR) if held_list[k] else "null")
                 for t in self.targets:
-                    record[t] = label_of[t][k]
-                    record[f"{t}_confidence"] = confidence_of[t][k]
-                for key in META_FIELDS:
-                    record[key] = article.meta.get(key)
-                out.append(record)
+                    values += (self._encoded[t][label_of[t][k]], confidence_of[t][k])
+                out.append(line(*values, meta_json))
                 k += 1
-        return out
-
-
-def render(records: list[dict[str, Any]], fmt: str, cols: list[str]) -> bytes:
-    """Records as output bytes: JSON lines (also the staging form of parquet) or CSV rows."""
-    if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        for r in records:
-            writer.writerow(["" if r[c] is None else r[c] for c in cols])
-        return buffer.getvalue().encode("utf-8")
-    return "".join(_ENCODE(r) + "\n" for r in records).encode("utf-8")
+        text = buffer.getvalue() if fmt == "csv" else "".join(out)
+        return text.encode("utf-8"), len(texts)
 
 
 _WORKER: Classifier | None = None
@@ -142,13 +158,23 @@ def _init_worker(model_path: str, min_confidence: float | None) -> None:
 
 def _work(chunk: list[Article], fmt: str) -> tuple[bytes, int]:
     assert _WORKER is not None
-    records = _WORKER.records(chunk)
-    return render(records, fmt, columns(_WORKER.targets)), len(records)
+    return _WORKER.chunk(chunk, fmt)
+
+
+CHUNK_CHARS = 4_000_000  # a chunk also ends once its articles hold this much text, so memory stays bounded
 
 
 def _chunks(items: Iterable[Article | BadArticle], size: int) -> Iterator[list[Article | BadArticle]]:
-    iterator = iter(items)
-    while chunk := list(islice(iterator, size)):
+    """Runs of at most `size` inputs and about CHUNK_CHARS of text; the same runs on every pass."""
+    chunk: list[Article | BadArticle] = []
+    chars = 0
+    for item in items:
+        chunk.append(item)
+        chars += len(item.text) if isinstance(item, Article) else 0
+        if len(chunk) >= size or chars >= CHUNK_CHARS:
+            yield chunk
+            chunk, chars = [], 0
+    if chunk:
         yield chunk
 
 
@@ -294,11 +320,9 @@ class Run:
         self, chunks: Iterator[list[Article | BadArticle]], local: Classifier, fmt: str
     ) -> Iterator[tuple[list[Article | BadArticle], tuple[bytes, int]]]:
         """(chunk, rendered result) in input order, computed here or by a bounded worker pool."""
-        cols = columns(local.targets)
         if self.jobs == 1:
             for chunk in chunks:
-                records = local.records([a for a in chunk if isinstance(a, Article)])
-                yield chunk, (render(records, fmt, cols), len(records))
+                yield chunk, local.chunk([a for a in chunk if isinstance(a, Article)], fmt)
             return
         pending: deque[tuple[list, Future]] = deque()
         with ProcessPoolExecutor(

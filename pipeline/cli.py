@@ -194,9 +194,10 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument(
         "--chunk-size",
         type=int,
-        default=64,
+        default=256,
         metavar="N",
-        help="articles per chunk: the unit of work, checkpointing and resuming (default: 64)",
+        help="articles per chunk (fewer if they hold over 4 MB of text): the unit of work, checkpointing "
+        "and resuming (default: 256)",
     )
     bar = c.add_mutually_exclusive_group()
     bar.add_argument(

@@ -27,7 +27,8 @@ from sklearn.pipeline import FeatureUnion
 from sklearn.utils.validation import check_is_fitted
 
 _TOKEN = re.compile(r"\w[\w'-]*")
-_SPACE = re.compile(r"\s+")
+_TOKEN_OR_END = re.compile(r"\w[\w'-]*|\x00")
+_END = np.uint64(0)  # the hash that marks a document end among word tokens (blake2b never gives 0 in practice)
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _MIX = np.uint64(0xBF58476D1CE4E5B9)
 
@@ -53,21 +54,32 @@ class NgramTfidf(TransformerMixin, BaseEstimator):
         self.bits = bits
 
     # -- n-gram keys -------------------------------------------------------
-    def _blocks(self, texts: list[str]) -> tuple[list[tuple[int, np.ndarray, np.ndarray, np.ndarray]], Any]:
-        """One block per n: (n, document index, 64-bit key, start position) of every n-gram.
+    def _grams(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, Any]:
+        """Every n-gram of the batch as (document, 64-bit key, start, n), in document order.
 
-        Within a block the n-grams are in text order, hence sorted by document.
-        The second value is what the start positions index (bytes or tokens).
+        Keys are laid out as a (positions x orders) grid, one column per n, so
+        reading the grid row by row lists the n-grams in text order: already
+        grouped by document, as a CSR matrix wants them, with no sort or merge.
+        The last value is what the start positions index (bytes or tokens).
         """
         if self.kind == "char":
-            return self._char_blocks(texts)
-        if self.kind == "word":
-            return self._word_blocks(texts)
-        raise ValueError(f"kind must be 'word' or 'char', not {self.kind!r}")
+            doc_of, keys, ok, flat = self._char_grid(texts)
+        elif self.kind == "word":
+            doc_of, keys, ok, found = self._word_grid(texts)
+            flat = [token for token in found if token != "\x00"]
+        else:
+            raise ValueError(f"kind must be 'word' or 'char', not {self.kind!r}")
+        where = np.flatnonzero(ok)
+        width = keys.shape[1]
+        starts = where // width
+        return doc_of[starts], keys.ravel()[where], starts, self.ngram_range[0] + where % width, flat
 
-    def _char_blocks(self, texts: list[str]):
-        joined = " " + "\x00".join(t.replace("\x00", " ") for t in texts).lower().replace("\x00", " \x00 ") + " "
-        flat = _SPACE.sub(" ", joined).encode("utf-8")
+    def _char_grid(self, texts: list[str]):
+        # Documents joined by NUL, whitespace runs collapsed to one space (str.split is faster than a regex).
+        joined = "\x00".join(texts)
+        if joined.count("\x00") != max(len(texts) - 1, 0):
+            joined = "\x00".join(t.replace("\x00", " ") for t in texts)
+        flat = (" " + " ".join(joined.lower().replace("\x00", " \x00 ").split()) + " ").encode("utf-8")
         raw = np.frombuffer(flat, dtype=np.uint8)
         sep = raw == 0
         doc_of = np.cumsum(sep)  # a window starting at i belongs to document doc_of[i]
@@ -76,7 +88,8 @@ class NgramTfidf(TransformerMixin, BaseEstimator):
         wide = raw.astype(np.uint64)
         key = np.zeros(total, dtype=np.uint64)
         bad = np.zeros(total, dtype=bool)
-        blocks = []
+        keys = np.zeros((total, high - low + 1), dtype=np.uint64)
+        ok = np.zeros((total, high - low + 1), dtype=bool)
         for n in range(1, high + 1):
             m = total - n + 1
             if m <= 0:
@@ -85,25 +98,30 @@ class NgramTfidf(TransformerMixin, BaseEstimator):
             key[:m] |= wide[n - 1 :] << np.uint64(8 * (n - 1))
             bad[:m] |= sep[n - 1 :]
             if n >= low:
-                starts = np.flatnonzero(~bad[:m])
-                blocks.append((n, doc_of[starts], key[starts] | (np.uint64(n) << np.uint64(56)), starts))
-        return blocks, flat
+                keys[:m, n - low] = key[:m] | (np.uint64(n) << np.uint64(56))
+                np.logical_not(bad[:m], out=ok[:m, n - low])
+        return doc_of, keys, ok.ravel(), flat
 
-    def _word_blocks(self, texts: list[str]):
+    def _word_grid(self, texts: list[str]):
         cache = self.__dict__.setdefault("_hash_cache", {})
         if len(cache) > 1_000_000:
             cache.clear()
-        tokens = [_TOKEN.findall(t.lower()) for t in texts]
-        lengths = np.fromiter((len(t) for t in tokens), dtype=np.int64, count=len(tokens))
-        flat_tokens = [tok for doc in tokens for tok in doc]
-        for token in set(flat_tokens).difference(cache):
-            cache[token] = _stable_hash(token)
-        hashes = np.fromiter(map(cache.__getitem__, flat_tokens), dtype=np.uint64, count=len(flat_tokens))
-        doc_of = np.repeat(np.arange(len(tokens), dtype=np.int64), lengths)
+        # One findall over the whole batch; NUL (never part of a token) marks where each document ends.
+        joined = "\x00".join(texts)
+        if joined.count("\x00") != max(len(texts) - 1, 0):
+            joined = "\x00".join(t.replace("\x00", " ") for t in texts)
+        found = _TOKEN_OR_END.findall(joined.lower() + "\x00")
+        for token in set(found).difference(cache):
+            cache[token] = _stable_hash(token) if token != "\x00" else _END
+        hashes = np.fromiter(map(cache.__getitem__, found), dtype=np.uint64, count=len(found))
+        end = hashes == _END
+        doc_of = (np.cumsum(end) - end)[~end]
+        hashes = hashes[~end]
         total = len(hashes)
         low, high = self.ngram_range
         key = hashes.copy()
-        blocks = []
+        keys = np.zeros((total, high - low + 1), dtype=np.uint64)
+        ok = np.zeros((total, high - low + 1), dtype=bool)
         for n in range(1, high + 1):
             m = total - n + 1
             if m <= 0:
@@ -111,9 +129,9 @@ class NgramTfidf(TransformerMixin, BaseEstimator):
             if n > 1:
                 key[:m] = (key[:m] * _MIX) ^ hashes[n - 1 :]
             if n >= low:
-                starts = np.flatnonzero(doc_of[:m] == doc_of[n - 1 :])
-                blocks.append((n, doc_of[starts], key[starts] ^ (np.uint64(n) << np.uint64(60)), starts))
-        return blocks, flat_tokens
+                keys[:m, n - low] = key[:m] ^ (np.uint64(n) << np.uint64(60))
+                np.equal(doc_of[:m], doc_of[n - 1 :], out=ok[:m, n - low])
+        return doc_of, keys, ok.ravel(), found
 
     def _buckets(self, keys: np.ndarray) -> np.ndarray:
         buckets = keys * _GOLDEN
@@ -123,17 +141,16 @@ class NgramTfidf(TransformerMixin, BaseEstimator):
     # -- sklearn API -------------------------------------------------------
     def fit(self, X, y=None):
         texts = [str(t) for t in X]
-        blocks, flat = self._blocks(texts)
-        docs = np.concatenate([b[1] for b in blocks]) if blocks else np.zeros(0, np.int64)
-        buckets = self._buckets(np.concatenate([b[2] for b in blocks]) if blocks else np.zeros(0, np.uint64))
+        docs, keys, starts, ns, flat = self._grams(texts)
+        buckets = self._buckets(keys)
         pairs = np.unique(docs * (1 << self.bits) + buckets)
         df = np.bincount(pairs & ((1 << self.bits) - 1), minlength=1 << self.bits)
         keep = np.flatnonzero(df >= self.min_df)
         self.table_ = np.full(1 << self.bits, -1, dtype=np.int32)
         self.table_[keep] = np.arange(len(keep), dtype=np.int32)
-        self.idf_ = (np.log((1 + len(texts)) / (1 + df[keep])) + 1).astype(np.float32)
+        self.idf_ = np.log((1 + len(texts)) / (1 + df[keep])) + 1
         # One string, not an object array: unpickling 10^5 small strings is slow on every model load.
-        self.feature_names_ = "\x1f".join(self._names(blocks, buckets, keep, flat))
+        self.feature_names_ = "\x1f".join(self._names(buckets, starts, ns, keep, flat))
         self.n_features_out_ = len(keep)
         return self
 
@@ -143,10 +160,8 @@ class NgramTfidf(TransformerMixin, BaseEstimator):
         check_is_fitted(self, "feature_names_")
         return np.array(self.feature_names_.split("\x1f"), dtype=object)
 
-    def _names(self, blocks, buckets, keep, flat) -> list[str]:
-        """One training n-gram per kept column, for reports of informative features."""
-        ns = np.concatenate([np.full(len(b[3]), b[0]) for b in blocks]) if blocks else np.zeros(0, np.int64)
-        starts = np.concatenate([b[3] for b in blocks]) if blocks else np.zeros(0, np.int64)
+    def _names(self, buckets, starts, ns, keep, flat) -> list[str]:
+        """One training n-gram per kept column (its first occurrence), for reports of informative features."""
         seen, first = np.unique(buckets, return_index=True)
         first_of = dict(zip(seen.tolist(), first.tolist(), strict=True))
         names = []
@@ -162,36 +177,31 @@ class NgramTfidf(TransformerMixin, BaseEstimator):
     def transform(self, X):
         """Rows of idf-weighted n-gram counts, L2-normalised.
 
-        The blocks are merged into CSR order by counting (no sort): each entry's
-        place is its row start, plus the row's entries in earlier blocks, plus
-        its rank within the row in this block. A repeated n-gram stays as
-        repeated entries, which every sparse product sums: raw term counts.
+        A repeated n-gram stays as repeated entries of its row, which every
+        sparse product sums: raw term counts, with no sort to merge them.
         """
         check_is_fitted(self, "table_")
         texts = [str(t) for t in X]
         n_docs = len(texts)
-        blocks, _ = self._blocks(texts)
-        kept = []
-        for _, docs, keys, _ in blocks:
-            cols = self.table_[self._buckets(keys)]
-            hit = cols >= 0
-            kept.append((docs[hit], cols[hit]))
-        per_block = [np.bincount(docs, minlength=n_docs) for docs, _ in kept]
-        counts = np.sum(per_block, axis=0) if per_block else np.zeros(n_docs, np.int64)
-        indptr = np.concatenate([[0], np.cumsum(counts)])
-        indices = np.empty(int(indptr[-1]), dtype=np.int32)
-        offset = indptr[:-1].copy()
-        for (docs, cols), block_counts in zip(kept, per_block, strict=True):
-            first_in_block = np.cumsum(block_counts) - block_counts
-            rank = np.arange(len(docs)) - first_in_block[docs]
-            indices[offset[docs] + rank] = cols
-            offset += block_counts
-        data = self.idf_[indices]
-        rows = np.repeat(np.arange(n_docs), counts)
-        norms = np.sqrt(np.bincount(rows, weights=data.astype(np.float64) ** 2, minlength=n_docs))
+        if self.kind == "char":
+            doc_of, keys, ok, _ = self._char_grid(texts)
+        elif self.kind == "word":
+            doc_of, keys, ok, _ = self._word_grid(texts)
+        else:
+            raise ValueError(f"kind must be 'word' or 'char', not {self.kind!r}")
+        # Look every grid cell up (the few invalid ones too) rather than gather the valid ones first.
+        cols = self.table_[self._buckets(keys.ravel())]
+        keep = np.greater_equal(cols, 0, out=ok.copy(), where=ok)
+        keep &= ok
+        cols = cols[keep]
+        rows = np.broadcast_to(doc_of[:, None], keys.shape)[keep.reshape(keys.shape)]
+        indptr = np.zeros(n_docs + 1, dtype=np.int64)
+        np.cumsum(np.bincount(rows, minlength=n_docs), out=indptr[1:])
+        data = self.idf_[cols].astype(np.float64, copy=False)
+        norms = np.sqrt(np.bincount(rows, weights=data * data, minlength=n_docs))
         norms[norms == 0] = 1
-        data /= np.repeat(norms, counts).astype(np.float32)
-        return sp.csr_matrix((data, indices, indptr), shape=(n_docs, len(self.idf_)))
+        data /= norms[rows]
+        return sp.csr_matrix((data, cols, indptr), shape=(n_docs, len(self.idf_)))
 
     def get_feature_names_out(self, input_features=None) -> np.ndarray:
         check_is_fitted(self, "feature_names_")

@@ -16,9 +16,11 @@ import joblib
 import numpy as np
 import pandas as pd
 import sklearn
+from scipy.special import expit
 from sklearn.linear_model import LogisticRegression
 from sklearn.multioutput import MultiOutputClassifier
-from sklearn.pipeline import Pipeline
+from sklearn.pipeline import FeatureUnion, Pipeline
+from sklearn.utils.extmath import softmax
 
 from pipeline import StanceError
 from pipeline.features import build_features
@@ -26,6 +28,7 @@ from pipeline.io import atomic_path, sha256_file, write_json
 from pipeline.schema import Schema
 
 FORMAT = 1
+BATCH = 1024  # sentences per feature-extraction batch in Predictor.labels
 
 
 def build_model(params: dict[str, Any]) -> Pipeline:
@@ -53,6 +56,88 @@ def fit(data: pd.DataFrame, schema: Schema, params: dict[str, Any]) -> Pipeline:
     return model
 
 
+class Predictor:
+    """The fitted Pipeline's predictions, computed in one pass for every target.
+
+    Equivalent to each target's ``predict_proba`` on the FeatureUnion's output
+    (a test holds them equal), but cheaper on batch work: the feature blocks are
+    never stacked into one matrix, and the coefficients of all targets form one
+    matrix, so each block is multiplied once rather than once per target.
+    Pipelines of another shape fall back to scikit-learn's own calls.
+    """
+
+    def __init__(self, model: Pipeline, targets: list[str]):
+        self.model, self.targets = model, targets
+        union, multi = model.named_steps["features"], model.named_steps["classify"]
+        estimators = multi.estimators_
+        self.classes_ = [e.classes_ for e in estimators]
+        fusable = (
+            isinstance(union, FeatureUnion)
+            and not union.transformer_weights
+            and all(isinstance(e, LogisticRegression) for e in estimators)
+            and all(t not in ("drop", "passthrough") for _, t in union.transformer_list)
+        )
+        self.blocks_: list[tuple[Any, np.ndarray]] | None = None
+        if fusable:
+            weights = (
+                np.vstack([e.coef_ for e in estimators]).astype(np.float64).T
+            )  # features x (all classes of all targets)
+            self.intercept_ = np.concatenate([e.intercept_ for e in estimators]).astype(np.float64)
+            self.rows_ = np.cumsum([0] + [len(e.intercept_) for e in estimators])
+            self.blocks_, start = [], 0
+            for _, transformer in union.transformer_list:
+                width = len(transformer.idf_) if hasattr(transformer, "idf_") else None
+                if width is None:
+                    self.blocks_ = None
+                    break
+                self.blocks_.append((transformer, np.ascontiguousarray(weights[start : start + width])))
+                start += width
+            if self.blocks_ is not None and start != weights.shape[0]:
+                self.blocks_ = None
+
+    def proba(self, texts: list[str]) -> list[np.ndarray]:
+        """Class probabilities per target, columns in the order of that target's ``classes_``."""
+        if self.blocks_ is None:
+            features = self.model.named_steps["features"].transform(texts)
+            return [e.predict_proba(features) for e in self.model.named_steps["classify"].estimators_]
+        scores = np.tile(self.intercept_, (len(texts), 1))
+        for transformer, weights in self.blocks_:
+            scores += transformer.transform(texts) @ weights
+        out = []
+        for k, classes in enumerate(self.classes_):
+            block = scores[:, self.rows_[k] : self.rows_[k + 1]]
+            if len(classes) <= 2:  # one column of scores: the logistic function, as scikit-learn does
+                positive = expit(block[:, 0])
+                out.append(np.column_stack([1 - positive, positive]))
+            else:
+                out.append(softmax(block, copy=True))
+        return out
+
+    def labels(self, texts: list[str]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """Per target: the most probable label and its probability, rounded to 4 places."""
+        # Batches of about a thousand keep the n-gram arrays in cache; bigger ones run slower per sentence.
+        parts = [self.proba(texts[i : i + BATCH]) for i in range(0, len(texts), BATCH)] or [self.proba(texts)]
+        probas = [np.concatenate([part[k] for part in parts]) for k in range(len(self.targets))]
+        out = {}
+        for name, classes, proba in zip(self.targets, self.classes_, probas, strict=True):
+            best = proba.argmax(axis=1)
+            out[name] = (classes[best], np.round(proba[np.arange(len(texts)), best], 4))
+        return out
+
+
+_PREDICTORS: dict[int, Predictor] = {}
+
+
+def predictor(model: Pipeline, targets: list[str]) -> Predictor:
+    """One Predictor per loaded model (its coefficient matrix is built once)."""
+    found = _PREDICTORS.get(id(model))
+    if found is None or found.model is not model or found.targets != targets:
+        if len(_PREDICTORS) > 8:
+            _PREDICTORS.clear()
+        found = _PREDICTORS[id(model)] = Predictor(model, targets)
+    return found
+
+
 def predict(model: Pipeline, targets: list[str], texts: list[str]) -> pd.DataFrame:
     """Label and confidence (probability of that label) per target for each text."""
     columns: dict[str, Any] = {}
@@ -61,13 +146,9 @@ def predict(model: Pipeline, targets: list[str], texts: list[str]) -> pd.DataFra
             columns[name] = pd.Series([], dtype=object)
             columns[f"{name}_confidence"] = pd.Series([], dtype=float)
         return pd.DataFrame(columns)
-    features = model.named_steps["features"].transform(texts)
-    estimators = model.named_steps["classify"].estimators_
-    for name, estimator in zip(targets, estimators, strict=True):
-        proba = estimator.predict_proba(features).astype(np.float64)
-        best = proba.argmax(axis=1)
-        columns[name] = estimator.classes_[best]
-        columns[f"{name}_confidence"] = np.round(proba[np.arange(len(texts)), best], 4)
+    for name, (labels, confidence) in predictor(model, targets).labels(texts).items():
+        columns[name] = labels
+        columns[f"{name}_confidence"] = confidence
     return pd.DataFrame(columns)
 
 

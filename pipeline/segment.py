@@ -9,7 +9,7 @@ Offsets always satisfy ``text == article[start:end]``.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from sentencex import segment as _sentencex
 
@@ -27,28 +27,46 @@ _PARAGRAPH = re.compile(r"\n[ \t]*\n")
 _BULLET = re.compile(r"[ \t]*(?:[-*\u2022\u2013]|\d{1,2}[.)])\s")
 
 
-@dataclass(frozen=True)
-class Sentence:
+class Sentence(NamedTuple):
+    """A sentence and where it sits: ``text == article[start:end]``. A tuple, as there are millions."""
+
     start: int
     end: int
     text: str
 
 
+def _ends_with_title(span: str) -> bool:
+    """Whether a piece ends in "Gen." or "No." and so runs on into the next one.
+
+    Only the end of the piece is searched: scanning whole sentences with the
+    pattern cost more than sentencex's own splitting.
+    """
+    span = span.rstrip()
+    if not span.endswith((".", ")")):
+        return False
+    # The longest title, with its stop and the boundary before it, is 8 characters. Searching from
+    # a later position keeps "^" to the piece's real start, so short pieces are matched whole.
+    return _NO_BREAK_AFTER.search(span, max(0, len(span) - 12)) is not None
+
+
 def _spans(text: str, offset: int) -> list[tuple[int, int]]:
     """Sentence spans of one paragraph, whitespace trimmed, titles re-joined."""
-    spans: list[tuple[int, int]] = []
-    pos = 0
     pieces = []
     for piece in _sentencex("en", text):
+        if "no." not in piece:
+            pieces.append(piece)
+            continue
         cut = 0
         for match in _RESPLIT.finditer(piece):
             pieces.append(piece[cut : match.start()] + match.group())
             cut = match.end()
         pieces.append(piece[cut:])
+    spans: list[tuple[int, int]] = []
+    pos = 0
     for piece in pieces:
         start, end = pos, pos + len(piece)
         pos = end
-        if spans and _NO_BREAK_AFTER.search(text[spans[-1][0] : spans[-1][1]]):
+        if spans and _ends_with_title(text[spans[-1][0] : spans[-1][1]]):
             spans[-1] = (spans[-1][0], end)
         else:
             spans.append((start, end))

@@ -34,6 +34,19 @@ def test_predictions_use_schema_labels_and_probabilities(model_path):
         assert ((confidence >= 1 / len(target.labels)) & (confidence <= 1)).all()
 
 
+def test_fused_prediction_equals_scikit_learns(model_path):
+    """The one-pass Predictor gives each target's own predict_proba on the union's features."""
+    import numpy as np
+    import pandas as pd
+
+    fitted, card = model.load(model_path)
+    texts = pd.read_csv(PROJECT / "data" / "prepared" / "test.csv")["text"].tolist()[:400] + ["", "NATO"]
+    fused = model.Predictor(fitted, card["targets"]).proba(texts)
+    features = fitted.named_steps["features"].transform(texts)
+    for ours, estimator in zip(fused, fitted.named_steps["classify"].estimators_, strict=True):
+        np.testing.assert_allclose(ours, estimator.predict_proba(features), rtol=0, atol=1e-9)
+
+
 def test_model_card_records_what_it_was_trained_on(model_path):
     card = json.loads(model_path.with_suffix(".json").read_text())
     assert card["targets"] == ["membership_timing", "aid", "peace_talks"]
