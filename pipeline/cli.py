@@ -143,6 +143,19 @@ def _model_options(p: argparse.ArgumentParser) -> None:
     )
 
 
+def cmd_report(args: argparse.Namespace) -> None:
+    from pipeline import report
+
+    root = config.find_root()
+    result = report.write(root, args.against)
+    print(f"report: {result.headline} -> reports/report.html, reports/report.md", file=sys.stderr)
+    if args.screenshot:
+        from pipeline import browser
+
+        browser.screenshot(root / "reports" / "report.html", Path(args.screenshot))
+        print(f"report: screenshot -> {args.screenshot}", file=sys.stderr)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="stance",
@@ -236,6 +249,29 @@ def build_parser() -> argparse.ArgumentParser:
     ):
         s = sub.add_parser(name, help=text, description=text[0].upper() + text[1:] + ". Parameters: params.yaml.")
         s.set_defaults(func=cmd_stage)
+
+    r = sub.add_parser(
+        "report",
+        help="write reports/report.html and reports/report.md from the evaluation (DVC stage)",
+        description="Write reports/report.html (one self-contained page: inline plots, no JavaScript, "
+        "opens offline) and reports/report.md from the files evaluate, learning-curve and prepare wrote in "
+        "reports/: the headline with its interval, each target against the baselines, confusion matrices, "
+        "calibration, the learning curve, the most confident mistakes, the most informative n-grams and corpus "
+        "statistics. Headline figures are compared with reports/metrics.json as committed in git at --against.",
+    )
+    r.add_argument(
+        "--against",
+        default="HEAD",
+        metavar="REV",
+        help="git revision whose reports/metrics.json to compare with (default: HEAD); "
+        "without git or that file the report leaves the comparison out and says so",
+    )
+    r.add_argument(
+        "--screenshot",
+        metavar="PNG",
+        help="also render the report in headless Chromium and save a screenshot (needs `chromium`)",
+    )
+    r.set_defaults(func=cmd_report)
 
     g = sub.add_parser(
         "agreement",

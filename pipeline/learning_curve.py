@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 
 from pipeline import StanceError, config, data, model, schema
-from pipeline.evaluate import target_scores
 from pipeline.io import atomic_path
+from pipeline.scores import target_scores
 
 
 def curve(

@@ -280,3 +280,29 @@ def version_warning(card: dict[str, Any], model_path: Path) -> str | None:
             "predictions may differ: retrain with `dvc repro` or install the recorded version"
         )
     return None
+
+
+def informative_ngrams(model: Pipeline, targets: list[str], n: int = 10) -> dict[str, dict[str, list[dict[str, Any]]]]:
+    """Per target and label, the n-grams with the largest positive weights for that label.
+
+    Column names come from the fitted n-gram transformers (one training n-gram
+    per column); "word" and "char" say which kind each is.
+    """
+    union = model.named_steps["features"]
+    kinds, names = [], []
+    for _, transformer in union.transformer_list:
+        found = transformer.names_
+        kinds += [transformer.kind] * len(found)
+        names += list(found)
+    out: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    for name, estimator in zip(targets, model.named_steps["classify"].estimators_, strict=True):
+        coef = np.asarray(estimator.coef_)
+        if coef.shape[0] == 1:  # two classes: one weight vector, positive for the second class
+            coef = np.vstack([-coef[0], coef[0]])
+        out[name] = {}
+        for label, weights in zip(estimator.classes_, coef, strict=True):
+            top = np.argsort(-weights, kind="stable")[:n]
+            out[name][str(label)] = [
+                {"ngram": names[i], "kind": kinds[i], "weight": round(float(weights[i]), 4)} for i in top
+            ]
+    return out

@@ -151,7 +151,7 @@ def test_invalid_utf8_article(trained_project, tmp_path):
 
 
 def test_help_explains_each_command(trained_project):
-    for command in ("predict", "classify", "prepare", "train", "evaluate"):
+    for command in ("predict", "classify", "prepare", "train", "evaluate", "report"):
         result = run_stance(command, "--help", cwd=trained_project)
         assert result.returncode == 0 and "usage: stance " + command in result.stdout
     console = shutil.which("stance")

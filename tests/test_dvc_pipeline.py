@@ -32,7 +32,7 @@ def test_dvc_repro_in_a_fresh_copy(tmp_path):
     for name in _git_files():
         (root / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(PROJECT / name, root / name)
-    for name in ("models/stance.joblib", "data/prepared/train.csv", "reports/metrics.json"):
+    for name in ("models/stance.joblib", "data/prepared/train.csv", "reports/metrics.json", "reports/report.html"):
         (root / name).unlink(missing_ok=True)
     # CI runs `dvc repro` on the full corpus itself; here a part of it keeps the test quick.
     for extra in sorted((root / "data" / "labeled").glob("*.csv"))[:-5]:
@@ -44,6 +44,8 @@ def test_dvc_repro_in_a_fresh_copy(tmp_path):
     metrics = json.loads((root / "reports" / "metrics.json").read_text())
     assert 0 < metrics["mean_stance_f1"] <= 1
     assert metrics["mean_stance_f1_ci95_low"] <= metrics["mean_stance_f1"] <= metrics["mean_stance_f1_ci95_high"]
+    assert "Mean stance-F1" in (root / "reports" / "report.html").read_text()
+    assert "## Most confident mistakes" in (root / "reports" / "report.md").read_text()
     records = (root / "reports" / "sample_classified.jsonl").read_text().splitlines()
     assert len(records) > 50
 
@@ -61,7 +63,7 @@ def test_dvc_repro_in_a_fresh_copy(tmp_path):
     third = _dvc("repro", cwd=root)
     assert third.returncode == 0, third.stdout + third.stderr
     ran = {line.split("'")[1] for line in third.stdout.splitlines() if line.startswith("Running stage")}
-    assert ran == {"train", "evaluate", "classify", "learning_curve"}
+    assert ran == {"train", "evaluate", "classify", "learning_curve", "report"}
 
     # Interrupted during `train`: the previous model and its card stay in place, and still load.
     model_file = root / "models" / "stance.joblib"
