@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 import pandas as pd
 
@@ -360,8 +361,9 @@ _PRONOUN = r"(?:he|she|they|He|She|They)"
 _ACTOR = rf"(?:{_NAME}|{_ROLE}|{_PRONOUN})"
 
 _QUOTE = '"\u201c\u201d'
-_AFTER_QUOTE_VERB_FIRST = re.compile(rf"[,?!.]?[{_QUOTE}]\s*,?\s*{_VERB}\s+(?P<actor>{_ACTOR})")
-_AFTER_QUOTE_ACTOR_FIRST = re.compile(rf"[,?!.]?[{_QUOTE}]\s*,?\s*(?P<actor>{_ACTOR})\s+{_VERB}\b")
+# Both start at the quote mark itself, so the regex engine can skip ahead to quote marks.
+_AFTER_QUOTE_VERB_FIRST = re.compile(rf"[{_QUOTE}]\s*,?\s*{_VERB}\s+(?P<actor>{_ACTOR})")
+_AFTER_QUOTE_ACTOR_FIRST = re.compile(rf"[{_QUOTE}]\s*,?\s*(?P<actor>{_ACTOR})\s+{_VERB}\b")
 _ACCORDING = re.compile(rf"\b(?i:according to|in the (?:view|opinion|words) of)\s+(?P<actor>{_ACTOR})")
 _HEADLINE = re.compile(rf"^(?P<actor>{_NAME}):\s")
 _DATELINE = re.compile(r"^[A-Z][A-Z .,'-]{1,40}(?:\([^)]{1,30}\))?\s*(?:[-\u2013\u2014]+|:)\s*")
@@ -469,6 +471,7 @@ _ACTOR_BEFORE = re.compile(rf"(?P<actor>{_ACTOR})(?:,\s[^,{_QUOTE}]{{1,90}},)?{_
 _ACTOR_AFTER = re.compile(rf"\s+(?P<actor>{_NAME}|{_ROLE})(?=[\s,.;:]|$)")
 
 
+@lru_cache(maxsize=8192)  # actors recur from sentence to sentence; a pure function of the string
 def canonical(actor: str) -> str:
     """'Kremlin spokesman Dmitry Peskov' -> 'Dmitry Peskov'; 'the Kremlin' -> 'Kremlin'."""
     tokens = actor.replace("\u2019", "'").split()
@@ -502,6 +505,7 @@ _REFERENCE_WORDS = {w for role in _ROLE_NOUNS for w in role.split()} | {
 }
 
 
+@lru_cache(maxsize=8192)  # actors recur from sentence to sentence; a pure function of the string
 def _is_reference(actor: str) -> bool:
     """Pronouns and definite bare roles ("the minister", "the President") point back to a named actor.
 
@@ -563,6 +567,7 @@ def _may_end_actor(window: str) -> bool:
     return False
 
 
+@lru_cache(maxsize=8192)  # actors recur from sentence to sentence; a pure function of the string
 def _acceptable(actor: str) -> bool:
     first = actor.split()[0]
     if first in {"The", "A", "An"} and len(actor.split()) == 1:

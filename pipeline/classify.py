@@ -24,8 +24,8 @@ import sys
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import asdict, dataclass
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from dataclasses import asdict, dataclass, replace
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -44,6 +44,14 @@ UNCERTAIN = "uncertain"
 _encode = json.JSONEncoder(ensure_ascii=False).encode
 # ... and for a str it is this C function, without the type checks.
 _encode_str = json.encoder.encode_basestring
+_META_KEYS = {key: _encode_str(key) for key in META_FIELDS}
+
+
+def _json_value(value: Any) -> str:
+    """JSON for a meta value: the common None and str without the encoder's slow general path."""
+    if value is None:
+        return "null"
+    return _encode_str(value) if isinstance(value, str) else _encode(value)
 
 
 @dataclass(frozen=True)
@@ -137,7 +145,7 @@ class Classifier:
                     k += 1
                 continue
             article_id = _encode(article.id)
-            meta_json = "".join(f", {_encode(key)}: {_encode(article.meta.get(key))}" for key in META_FIELDS)
+            meta_json = "".join(f", {_META_KEYS[key]}: {_json_value(article.meta.get(key))}" for key in META_FIELDS)
             line = self._line.format
             for index, (sentence, speaker) in enumerate(zip(sentences, speakers, strict=True)):
                 values = [article_id, index, sentence.start, sentence.end, _encode_str(sentence.text)]
@@ -199,6 +207,39 @@ class Progress:
     skipped: int = 0
     chunks: int = 0
     bytes: int = 0
+
+
+class _Writer:
+    """Appends each chunk to the partial file, fsyncs it, then checkpoints it, on one background thread.
+
+    write and fsync release the GIL, so the disk works while the next chunk is
+    classified. One write is in flight at a time: chunks land in order, and a
+    checkpoint never claims bytes that are not yet on disk.
+    """
+
+    def __init__(self, handle: Any, checkpoint: Any):
+        self._handle, self._checkpoint = handle, checkpoint
+        self._pool = ThreadPoolExecutor(1, thread_name_prefix="stance-writer")
+        self._pending: Future | None = None
+
+    def _write(self, data: bytes, progress: Progress) -> None:
+        self._handle.write(data)
+        self._handle.flush()
+        os.fsync(self._handle.fileno())
+        self._checkpoint(progress)
+
+    def submit(self, data: bytes, progress: Progress) -> None:
+        self.wait()
+        self._pending = self._pool.submit(self._write, data, progress)
+
+    def wait(self) -> None:
+        """Block until the last chunk is on disk; raise what writing it raised."""
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            pending.result()
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True)
 
 
 class Run:
@@ -281,28 +322,30 @@ class Run:
         started = time.monotonic()
         try:
             with handle:
-                chunks = _chunks(iter_articles(self.inputs, self.settings.glob), self.settings.chunk_size)
-                for _ in range(skip):
-                    next(chunks, None)
-                for chunk, (data, n_sentences) in self._process(chunks, local, stage_fmt):
-                    good = [a for a in chunk if isinstance(a, Article)]
-                    for bad in (a for a in chunk if isinstance(a, BadArticle)):
-                        if self.strict:
-                            raise StanceError(f"{bad.id}: {bad.reason}")
-                        print(f"stance: warning: {bad.id}: {bad.reason}; skipped", file=sys.stderr)
-                        progress.skipped += 1
-                    handle.write(data)
-                    handle.flush()
-                    os.fsync(handle.fileno())
-                    progress.articles += len(good)
-                    progress.sentences += n_sentences
-                    progress.chunks += 1
-                    progress.bytes += len(data)
-                    self._save_checkpoint(identity, progress)
-                    if bar is not None:
-                        elapsed = max(time.monotonic() - started, 1e-9)
-                        bar.update(len(chunk))
-                        bar.set_postfix_str(f"{progress.sentences / elapsed:,.0f} sentences/s")
+                writer = _Writer(handle, lambda snapshot: self._save_checkpoint(identity, snapshot))
+                try:
+                    chunks = _chunks(iter_articles(self.inputs, self.settings.glob), self.settings.chunk_size)
+                    for _ in range(skip):
+                        next(chunks, None)
+                    for chunk, (data, n_sentences) in self._process(chunks, local, stage_fmt):
+                        good = [a for a in chunk if isinstance(a, Article)]
+                        for bad in (a for a in chunk if isinstance(a, BadArticle)):
+                            if self.strict:
+                                raise StanceError(f"{bad.id}: {bad.reason}")
+                            print(f"stance: warning: {bad.id}: {bad.reason}; skipped", file=sys.stderr)
+                            progress.skipped += 1
+                        progress.articles += len(good)
+                        progress.sentences += n_sentences
+                        progress.chunks += 1
+                        progress.bytes += len(data)
+                        writer.submit(data, replace(progress))
+                        if bar is not None:
+                            elapsed = max(time.monotonic() - started, 1e-9)
+                            bar.update(len(chunk))
+                            bar.set_postfix_str(f"{progress.sentences / elapsed:,.0f} sentences/s")
+                    writer.wait()
+                finally:
+                    writer.close()  # never leave the thread writing into a file about to be discarded
         except StanceError:
             self._discard()  # a fatal input (--strict) or a refused model: leave nothing behind
             raise

@@ -51,8 +51,13 @@ def _ends_with_title(span: str) -> bool:
 
 def _spans(text: str, offset: int) -> list[tuple[int, int]]:
     """Sentence spans of one paragraph, whitespace trimmed, titles re-joined."""
+    found = _sentencex("en", text)
+    if len(found) == 1 and found[0] == text and "no." not in text:  # one sentence: most paragraphs of news
+        lead = len(text) - len(text.lstrip())
+        trail = len(text.rstrip())
+        return [(offset + lead, offset + trail)] if trail > lead else []
     pieces = []
-    for piece in _sentencex("en", text):
+    for piece in found:
         if "no." not in piece:
             pieces.append(piece)
             continue
