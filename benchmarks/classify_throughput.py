@@ -11,9 +11,12 @@ recombining the paragraphs of the project's sample articles, then measures:
   batches, in this process (no reading, segmenting, attributing or writing).
 
 Each measurement records the 1-minute load average before it started: on a
-shared machine a load near the core count means the figures are low.
+shared machine a load near the core count means the figures are low. The
+three runs are repeated (--rounds, in alternating order) and the medians
+reported, since a virtual machine's speed drifts over minutes; the ratio to
+the ceiling is taken between medians.
 
-Usage: python benchmarks/classify_throughput.py [--size-mb 200] [--workdir DIR]
+Usage: python benchmarks/classify_throughput.py [--size-mb 200] [--rounds 3] [--workdir DIR]
 Run it from the project root after `dvc repro` (it needs models/stance.joblib).
 """
 
@@ -25,6 +28,7 @@ import os
 import platform
 import random
 import re
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -94,14 +98,17 @@ def run_classify(corpus: Path, output: Path, jobs: int) -> dict:
     }
 
 
-def bare_model(output: Path, batch: int = 20_000) -> dict:
+def read_sentences(output: Path) -> list[str]:
+    with open(output, encoding="utf-8") as fh:
+        return [json.loads(line)["text"] for line in fh]
+
+
+def bare_model(texts: list[str], batch: int = 20_000) -> dict:
     """The ceiling: model.predict alone on the sentences the run produced."""
     sys.path.insert(0, str(ROOT))
     from pipeline import model
 
     fitted, card = model.load(ROOT / "models" / "stance.joblib")
-    with open(output, encoding="utf-8") as fh:
-        texts = [json.loads(line)["text"] for line in fh]
     load = os.getloadavg()[0]
     started = time.perf_counter()
     for i in range(0, len(texts), batch):
@@ -118,39 +125,60 @@ def bare_model(output: Path, batch: int = 20_000) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size-mb", type=float, default=200, help="article text to generate (default: 200)")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="measure each of the three runs this many times, in alternating order, and report medians "
+        "(default: 3; a shared machine's speed drifts from minute to minute)",
+    )
     parser.add_argument("--workdir", type=Path, help="where to put the corpus and outputs (default: a temp dir)")
     args = parser.parse_args()
     os.environ.setdefault("DVC_NO_ANALYTICS", "1")
+    measured: dict[str, list[dict]] = {"jobs1": [], "jobs2": [], "bare": []}
     with tempfile.TemporaryDirectory(dir=args.workdir) as tmp:
         work = Path(tmp)
         corpus = work / "corpus.jsonl"
         n_articles, n_bytes = build_corpus(corpus, args.size_mb)
         print(f"corpus: {n_articles} articles, {n_bytes / 2**20:.0f} MB of text", file=sys.stderr)
-        runs = [run_classify(corpus, work / f"out{jobs}.jsonl", jobs) for jobs in (1, 2)]
-        for run in runs:
-            print(f"classify --jobs {run['jobs']}: {run}", file=sys.stderr)
-        ceiling = bare_model(work / "out1.jsonl")
-        print(f"bare model predict: {ceiling}", file=sys.stderr)
+        texts: list[str] = []
+        for round_ in range(args.rounds):
+            order = ["jobs1", "jobs2", "bare"] if round_ % 2 == 0 else ["bare", "jobs2", "jobs1"]
+            for kind in order:
+                if kind == "bare":
+                    texts = texts or read_sentences(work / "out1.jsonl")
+                    result = bare_model(texts)
+                else:
+                    jobs = int(kind[-1])
+                    result = run_classify(corpus, work / f"out{jobs}.jsonl", jobs)
+                measured[kind].append(result)
+                print(f"round {round_ + 1} {kind}: {result}", file=sys.stderr)
+            same = (work / "out1.jsonl").read_bytes() == (work / "out2.jsonl").read_bytes()
+            print(f"round {round_ + 1}: --jobs 2 output identical to --jobs 1: {same}", file=sys.stderr)
+
+    def median(kind: str, key: str) -> float:
+        return statistics.median(r[key] for r in measured[kind])
+
+    ceiling = median("bare", "sentences_per_s")
     result = {
         "machine": f"{os.cpu_count()} cores, Python {platform.python_version()}",
         "corpus_mb": round(n_bytes / 2**20),
         "articles": n_articles,
-        "runs": runs,
-        "bare_model": ceiling,
+        "rounds": args.rounds,
+        "measurements": measured,
     }
     print(json.dumps(result, indent=2))
-    print("\n| run | sentences/s | per core | share of bare-model ceiling | peak memory (PSS) |")
+    print(f"\nMedians of {args.rounds} rounds:\n")
+    print("| run | sentences/s | per core | share of bare-model ceiling | peak memory (PSS) |")
     print("|---|---|---|---|---|")
-    for run in runs:
-        share = run["sentences_per_s"] / ceiling["sentences_per_s"] / run["jobs"]
+    for jobs in (1, 2):
+        rate = median(f"jobs{jobs}", "sentences_per_s")
+        peak = max(r["peak_pss_mb"] for r in measured[f"jobs{jobs}"])
         print(
-            f"| `stance classify --jobs {run['jobs']}` | {run['sentences_per_s']:,} | "
-            f"{run['sentences_per_s'] // run['jobs']:,} | {share:.0%} | {run['peak_pss_mb']} MB |"
+            f"| `stance classify --jobs {jobs}` | {rate:,.0f} | {rate / jobs:,.0f} | "
+            f"{rate / jobs / ceiling:.0%} | {peak} MB (highest) |"
         )
-    print(
-        f"| bare `model.predict` (1 core) | {ceiling['sentences_per_s']:,} | {ceiling['sentences_per_s']:,} | "
-        f"100% | - |"
-    )
+    print(f"| bare `model.predict` (1 core) | {ceiling:,.0f} | {ceiling:,.0f} | 100% | - |")
 
 
 if __name__ == "__main__":

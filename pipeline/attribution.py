@@ -466,8 +466,11 @@ _NOT_ACTORS = {
 }
 _SUBJECT = re.compile(rf"^(?P<actor>{_NAME}|{_PRONOUN})(?:\s+and\s+{_NAME})?{_AUX}\s+[a-z]")
 _STRIP_END = re.compile(r"['’]s$")
-_NAME_RE = re.compile(_NAME)
-_ACTOR_BEFORE = re.compile(rf"(?P<actor>{_ACTOR})(?:,\s[^,{_QUOTE}]{{1,90}},)?{_AUX}\s+$")
+# Every actor starts with a capital or with the, de, von, van, der, al, bin, da, di, la, le, a(n), he, she
+# or they: a lookahead on those letters lets the regex engine skip all other positions quickly.
+_ACTOR_START = r"(?=[A-Zabdhlstv])"
+_NAME_RE = re.compile(_ACTOR_START + _NAME)
+_ACTOR_BEFORE = re.compile(rf"{_ACTOR_START}(?P<actor>{_ACTOR})(?:,\s[^,{_QUOTE}]{{1,90}},)?{_AUX}\s+$")
 _ACTOR_AFTER = re.compile(rf"\s+(?P<actor>{_NAME}|{_ROLE})(?=[\s,.;:]|$)")
 
 
@@ -613,8 +616,12 @@ def _explicit(text: str) -> str | None:
     return None
 
 
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+_QUOTE_MARKS = tuple(_QUOTE)
+
+
 def _paragraph_of(article: str, sentences: Sequence[Sentence]) -> list[int]:
-    breaks = [m.start() for m in re.finditer(r"\n[ \t]*\n", article)]
+    breaks = [m.start() for m in _BLANK_LINE.finditer(article)] if "\n" in article else []
     out, k = [], 0
     for s in sentences:
         while k < len(breaks) and breaks[k] < s.start:
@@ -656,7 +663,7 @@ def attribute(article: str, sentences: Sequence[Sentence], needed: Sequence[bool
     wanted = [True] * len(sentences) if needed is None else list(needed)
     # A bare quote may borrow from its neighbours: make sure they are resolved too.
     for i, sentence in enumerate(sentences):
-        if wanted[i] and sentence.text.lstrip().startswith(tuple(_QUOTE)):
+        if wanted[i] and sentence.text.lstrip().startswith(_QUOTE_MARKS):
             for j in (i - 1, i + 1, i + 2):
                 if 0 <= j < len(sentences):
                     wanted[j] = True
@@ -673,7 +680,7 @@ def attribute(article: str, sentences: Sequence[Sentence], needed: Sequence[bool
     found = [full.get(name, name) if name and " " not in name else name for name in found]
     # A quotation running over several sentences shares its attribution.
     for i, sentence in enumerate(sentences):
-        if found[i] is not None or not sentence.text.lstrip().startswith(tuple(_QUOTE)):
+        if found[i] is not None or not sentence.text.lstrip().startswith(_QUOTE_MARKS):
             continue
         for j in (i - 1, i + 1, i + 2):
             if 0 <= j < len(sentences) and paragraph[j] == paragraph[i] and found[j] is not None:
