@@ -18,6 +18,7 @@ way a news reader does:
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Sequence
 from functools import lru_cache
 
@@ -555,7 +556,7 @@ def _may_end_actor(window: str) -> bool:
         lower = token.lower()
         if (
             token.endswith(",")
-            or any("A" <= c <= "Z" for c in token)
+            or lower != token  # has a capital (a name token needs one of A-Z; this admits a few more)
             or lower in _ROLE_ENDS
             or lower[:-1] in _ROLE_ENDS
             or token.endswith(_PRONOUN_ENDS)
@@ -621,13 +622,12 @@ _QUOTE_MARKS = tuple(_QUOTE)
 
 
 def _paragraph_of(article: str, sentences: Sequence[Sentence]) -> list[int]:
-    breaks = [m.start() for m in _BLANK_LINE.finditer(article)] if "\n" in article else []
-    out, k = [], 0
-    for s in sentences:
-        while k < len(breaks) and breaks[k] < s.start:
-            k += 1
-        out.append(k)
-    return out
+    breaks = (
+        [m.start() for m in _BLANK_LINE.finditer(article)]
+        if "\n\n" in article or "\n " in article or "\n\t" in article
+        else []
+    )
+    return [bisect_left(breaks, s.start) for s in sentences]  # blank lines before each sentence
 
 
 def _last_name(text: str) -> str | None:

@@ -131,6 +131,13 @@ class Classifier:
             buffer = io.StringIO()
             writer = csv.writer(buffer, lineterminator="\n")
         out: list[str] = []
+        if fmt != "csv":
+            # Per sentence, the encoded label and the confidence of every target, in column order.
+            columns_json = []
+            for t in self.targets:
+                columns_json += ([self._encoded[t][label] for label in label_of[t]], confidence_of[t])
+            tails = list(zip(*columns_json, strict=True))
+            line = self._line.format
         k = 0
         for article, sentences in segmented:
             speakers = attribute(article.text, sentences, held_list[k : k + len(sentences)])
@@ -146,13 +153,12 @@ class Classifier:
                 continue
             article_id = _encode(article.id)
             meta_json = "".join(f", {_META_KEYS[key]}: {_json_value(article.meta.get(key))}" for key in META_FIELDS)
-            line = self._line.format
             for index, (sentence, speaker) in enumerate(zip(sentences, speakers, strict=True)):
-                values = [article_id, index, sentence.start, sentence.end, _encode_str(sentence.text)]
-                values.append(_encode_str(speaker or AUTHOR) if held_list[k] else "null")
-                for t in self.targets:
-                    values += (self._encoded[t][label_of[t][k]], confidence_of[t][k])
-                out.append(line(*values, meta_json))
+                speaker_json = _encode_str(speaker or AUTHOR) if held_list[k] else "null"
+                text_json = _encode_str(sentence.text)
+                out.append(
+                    line(article_id, index, sentence.start, sentence.end, text_json, speaker_json, *tails[k], meta_json)
+                )
                 k += 1
         text = buffer.getvalue() if fmt == "csv" else "".join(out)
         return text.encode("utf-8"), len(texts)

@@ -122,9 +122,11 @@ def split_sentences(article: str) -> list[Sentence]:
     for match in [*_PARAGRAPH.finditer(article, body_start), None]:
         end = match.start() if match else len(article)
         paragraph = article[pos:end]
-        for block_start, block_end in _blocks(paragraph, pos):
-            if article[block_start:block_end].strip():
-                for start, stop in _spans(article[block_start:block_end], block_start):
+        blocks = _blocks(paragraph, pos) if "\n" in paragraph else [(pos, end)]
+        for block_start, block_end in blocks:
+            block = paragraph if block_end - block_start == len(paragraph) else article[block_start:block_end]
+            if block and not block.isspace():
+                for start, stop in _spans(block, block_start):
                     sentences.append(Sentence(start, stop, article[start:stop]))
         if match:
             pos = match.end()
