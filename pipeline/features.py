@@ -33,6 +33,14 @@ _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _MIX = np.uint64(0xBF58476D1CE4E5B9)
 
 
+def _joined(texts: list[str]) -> str:
+    """The batch as one string, documents separated by NUL (a NUL inside a text becomes a space)."""
+    joined = "\x00".join(texts)
+    if joined.count("\x00") != max(len(texts) - 1, 0):
+        joined = "\x00".join(t.replace("\x00", " ") for t in texts)
+    return joined
+
+
 def _stable_hash(token: str) -> int:
     """A 64-bit hash that is the same in every process (Python's hash() is salted)."""
     return int.from_bytes(hashlib.blake2b(token.encode("utf-8"), digest_size=8).digest(), "little")
@@ -76,9 +84,7 @@ class NgramTfidf(TransformerMixin, BaseEstimator):
 
     def _char_grid(self, texts: list[str]):
         # Documents joined by NUL, whitespace runs collapsed to one space (str.split is faster than a regex).
-        joined = "\x00".join(texts)
-        if joined.count("\x00") != max(len(texts) - 1, 0):
-            joined = "\x00".join(t.replace("\x00", " ") for t in texts)
+        joined = _joined(texts)
         core = " ".join(joined.lower().replace("\x00", " \x00 ").split())
         flat = (f" {core} " if core else " ").encode("utf-8")
         raw = np.frombuffer(flat, dtype=np.uint8)
@@ -108,9 +114,7 @@ class NgramTfidf(TransformerMixin, BaseEstimator):
         if len(cache) > 1_000_000:
             cache.clear()
         # One findall over the whole batch; NUL (never part of a token) marks where each document ends.
-        joined = "\x00".join(texts)
-        if joined.count("\x00") != max(len(texts) - 1, 0):
-            joined = "\x00".join(t.replace("\x00", " ") for t in texts)
+        joined = _joined(texts)
         found = _TOKEN_OR_END.findall(joined.lower() + "\x00")
         for token in set(found).difference(cache):
             cache[token] = _stable_hash(token) if token != "\x00" else _END
