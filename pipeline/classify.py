@@ -99,7 +99,6 @@ class Classifier:
         self.labels = {t: [lab["name"] for lab in schema[t]["labels"]] for t in self.targets}
         self.min_confidence = min_confidence
         self.sha256 = card["sha256"]
-        self.columns = columns(self.targets)
         # One JSON line per sentence, filled positionally; keys and labels are encoded once, here.
         fields = ["article_id", "sentence_index", "start", "end", "text", "speaker"]
         fields += [name for t in self.targets for name in (t, f"{t}_confidence")]

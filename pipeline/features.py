@@ -26,7 +26,6 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.pipeline import FeatureUnion
 from sklearn.utils.validation import check_is_fitted
 
-_TOKEN = re.compile(r"\w[\w'-]*")
 _TOKEN_OR_END = re.compile(r"\w[\w'-]*|\x00")
 _END = np.uint64(0)  # the hash that marks a document end among word tokens (blake2b never gives 0 in practice)
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
