@@ -45,6 +45,8 @@ _encode = json.JSONEncoder(ensure_ascii=False).encode
 # ... and for a str it is this C function, without the type checks.
 _encode_str = json.encoder.encode_basestring
 _META_KEYS = {key: _encode_str(key) for key in META_FIELDS}
+# Confidences are rounded to 4 places, so each is one of 10,001 numbers: their JSON is looked up, not formatted.
+_CONFIDENCE_JSON = np.array([repr(k / 10_000) for k in range(10_001)], dtype=object)
 
 
 def _json_value(value: Any) -> str:
@@ -92,75 +94,94 @@ class Classifier:
         else:
             self.predictor, card = None, model.read_card(model_path)
         self.targets: list[str] = card["targets"]
+        self.min_confidence = min_confidence
+        self.sha256 = card["sha256"]
         schema = card["schema"]["targets"]
+        # The summary tables count labels in the schema's order and dominant positions.
         self.positions = {
             t: {lab["name"] for lab in schema[t]["labels"] if lab["kind"] == "position"} for t in self.targets
         }
         self.labels = {t: [lab["name"] for lab in schema[t]["labels"]] for t in self.targets}
-        self.min_confidence = min_confidence
-        self.sha256 = card["sha256"]
-        # One JSON line per sentence, filled positionally; keys and labels are encoded once, here.
-        fields = ["article_id", "sentence_index", "start", "end", "text", "speaker"]
-        fields += [name for t in self.targets for name in (t, f"{t}_confidence")]
-        self._line = "{{" + ", ".join(_encode(f).replace("{", "{{").replace("}", "}}") + ": {}" for f in fields)
-        self._line += "{}}}\n"
-        self._encoded = {t: {lab: _encode(lab) for lab in [*self.labels[t], UNCERTAIN]} for t in self.targets}
+        if self.predictor is None:
+            return
+        # Per target, everything a sentence's output depends on, indexed by its label's place in the model's
+        # classes (one more place for "uncertain"): the label, whether it is a position, and its JSON.
+        self._names, self._is_position, self._tail_json = {}, {}, {}
+        for t, classes in zip(self.targets, self.predictor.classes_, strict=True):
+            names = [*map(str, classes), UNCERTAIN]
+            self._names[t] = np.array(names, dtype=object)
+            self._is_position[t] = np.array([name in self.positions[t] for name in names])
+            key, key_confidence = _encode(t), _encode(f"{t}_confidence")
+            self._tail_json[t] = np.array([f", {key}: {_encode(n)}, {key_confidence}: " for n in names], dtype=object)
 
     def chunk(self, articles: list[Article], fmt: str, safe: bool = False) -> tuple[bytes, int]:
         """Segment, label and attribute a chunk of articles; return its output bytes and sentence count.
 
-        Everything is column-wise: one `predict` call for the chunk, then one
-        pass that writes each sentence's line without building a record.
+        Everything that can be is column-wise: one `predict` call for the
+        chunk, each target's part of every JSON line assembled by array
+        operations, then one pass that joins each sentence's pieces.
         """
         assert self.predictor is not None
         segmented = [(a, split_sentences(a.text)) for a in articles]
         texts = [s.text for _, sentences in segmented for s in sentences]
         if not texts:
             return b"", 0
-        label_of, confidence_of = {}, {}
         held = np.zeros(len(texts), dtype=bool)
-        for t, (labels, confidence) in self.predictor.labels(texts).items():
+        label_of, confidence_of, tails = {}, {}, None
+        for t, (index, confidence) in self.predictor.best(texts).items():
             if self.min_confidence is not None:
-                labels = np.where(confidence < self.min_confidence, UNCERTAIN, labels)
+                index = np.where(confidence < self.min_confidence, len(self._names[t]) - 1, index)
             # Sentences holding a position are the only ones whose speaker is wanted.
-            held |= np.isin(labels, list(self.positions[t]))
-            label_of[t], confidence_of[t] = labels.tolist(), confidence.tolist()
+            held |= self._is_position[t][index]
+            if fmt == "csv":
+                label_of[t], confidence_of[t] = self._names[t][index].tolist(), confidence.tolist()
+            else:
+                part = self._tail_json[t][index] + _CONFIDENCE_JSON[np.rint(confidence * 10_000).astype(np.intp)]
+                tails = part if tails is None else tails + part
         held_list = held.tolist()
         if fmt == "csv":
-            buffer = io.StringIO()
-            writer = csv.writer(buffer, lineterminator="\n")
+            return self._csv(segmented, held_list, label_of, confidence_of, safe), len(texts)
+        assert tails is not None
+        tail_list = tails.tolist()
+        text_json = list(map(_encode_str, texts))
         out: list[str] = []
-        if fmt != "csv":
-            # Per sentence, the encoded label and the confidence of every target, in column order.
-            columns_json = []
-            for t in self.targets:
-                columns_json += ([self._encoded[t][label] for label in label_of[t]], confidence_of[t])
-            tails = list(zip(*columns_json, strict=True))
-            line = self._line.format
         k = 0
         for article, sentences in segmented:
             speakers = attribute(article.text, sentences, held_list[k : k + len(sentences)])
-            if fmt == "csv":
-                meta = ["" if article.meta.get(key) is None else article.meta.get(key) for key in META_FIELDS]
-                for index, (sentence, speaker) in enumerate(zip(sentences, speakers, strict=True)):
-                    row = [article.id, index, sentence.start, sentence.end, sentence.text]
-                    row.append((speaker or AUTHOR) if held_list[k] else "")
-                    for t in self.targets:
-                        row += (label_of[t][k], confidence_of[t][k])
-                    writer.writerow(csv_row(row + meta, safe))
-                    k += 1
-                continue
-            article_id = _encode(article.id)
-            meta_json = "".join(f", {_META_KEYS[key]}: {_json_value(article.meta.get(key))}" for key in META_FIELDS)
+            head = f'{{"article_id": {_encode(article.id)}, "sentence_index": '
+            meta = "".join(f", {_META_KEYS[key]}: {_json_value(article.meta.get(key))}" for key in META_FIELDS)
+            end = meta + "}\n"
             for index, (sentence, speaker) in enumerate(zip(sentences, speakers, strict=True)):
-                speaker_json = _encode_str(speaker or AUTHOR) if held_list[k] else "null"
-                text_json = _encode_str(sentence.text)
+                who = _encode_str(speaker or AUTHOR) if held_list[k] else "null"
                 out.append(
-                    line(article_id, index, sentence.start, sentence.end, text_json, speaker_json, *tails[k], meta_json)
+                    f'{head}{index}, "start": {sentence.start}, "end": {sentence.end}, "text": {text_json[k]}, '
+                    f'"speaker": {who}{tail_list[k]}{end}'
                 )
                 k += 1
-        text = buffer.getvalue() if fmt == "csv" else "".join(out)
-        return text.encode("utf-8"), len(texts)
+        return "".join(out).encode("utf-8"), len(texts)
+
+    def _csv(
+        self,
+        segmented: list[tuple[Article, list]],
+        held: list[bool],
+        label_of: dict[str, list],
+        confidence_of: dict[str, list],
+        safe: bool,
+    ) -> bytes:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        k = 0
+        for article, sentences in segmented:
+            speakers = attribute(article.text, sentences, held[k : k + len(sentences)])
+            meta = ["" if article.meta.get(key) is None else article.meta.get(key) for key in META_FIELDS]
+            for index, (sentence, speaker) in enumerate(zip(sentences, speakers, strict=True)):
+                row = [article.id, index, sentence.start, sentence.end, sentence.text]
+                row.append((speaker or AUTHOR) if held[k] else "")
+                for t in self.targets:
+                    row += (label_of[t][k], confidence_of[t][k])
+                writer.writerow(csv_row(row + meta, safe))
+                k += 1
+        return buffer.getvalue().encode("utf-8")
 
 
 _WORKER: Classifier | None = None

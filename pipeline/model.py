@@ -116,17 +116,25 @@ class Predictor:
                 out.append(softmax(block, copy=True))
         return out
 
-    def labels(self, texts: list[str]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-        """Per target: the most probable label and its probability, rounded to 4 places."""
+    def best(self, texts: list[str]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """Per target: the index in ``classes_`` of the most probable label, and its probability to 4 places."""
         texts = [for_model(t) for t in texts]  # a megabyte "sentence" costs gigabytes of n-grams
         # Batches of about a thousand keep the n-gram arrays in cache; bigger ones run slower per sentence.
         parts = [self.proba(texts[i : i + BATCH]) for i in range(0, len(texts), BATCH)] or [self.proba(texts)]
         probas = [np.concatenate([part[k] for part in parts]) for k in range(len(self.targets))]
         out = {}
-        for name, classes, proba in zip(self.targets, self.classes_, probas, strict=True):
+        for name, proba in zip(self.targets, probas, strict=True):
             best = proba.argmax(axis=1)
-            out[name] = (classes[best], np.round(proba[np.arange(len(texts)), best], 4))
+            out[name] = (best, np.round(proba[np.arange(len(texts)), best], 4))
         return out
+
+    def labels(self, texts: list[str]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """Per target: the most probable label and its probability, rounded to 4 places."""
+        found = self.best(texts)
+        return {
+            name: (classes[best], confidence)
+            for (name, (best, confidence)), classes in zip(found.items(), self.classes_, strict=True)
+        }
 
 
 _PREDICTORS: dict[int, Predictor] = {}
