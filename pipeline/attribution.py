@@ -215,8 +215,12 @@ def _alternation(words: Sequence[str]) -> str:
 
 
 _VERB = _alternation(sorted(set(VERBS)))
-# A verb phrase that starts a word and ends one ("told reporters", not "told" of "toldx").
-_VERB_FIND = re.compile(rf"(?<![A-Za-z]){_VERB}(?![^\W_])")
+# A verb phrase that starts a word and ends one ("told reporters", not "told" of "toldx"):
+# at the start of the text, or after a character that is not a letter. The second pattern
+# starts with a character class, which lets the regex engine skip to candidates without trying a match at
+# every character (a leading lookbehind, the obvious way to write it, costs a full attempt per character).
+_VERB_AT_START = re.compile(rf"{_VERB}(?![^\W_])")
+_VERB_AFTER_BOUNDARY = re.compile(rf"[^A-Za-z]({_VERB})(?![^\W_])")
 
 _TITLE_WORDS = {
     "president",
@@ -351,9 +355,14 @@ _ROLE_NOUNS = (
     "mayor",
     "analyst",
 )
-_NAME_TOKEN = r"(?:[A-Z][\w'’.-]*|(?:de|von|van|der|al|bin|da|di|la|le)(?=\s+[A-Z]))"
+# Name tokens are taken whole (`*+`, possessive): every pattern goes on after a name with a space, a colon
+# or a comma, none of which a token can contain, so giving back its letters one by one (which the regex
+# engine would otherwise try on every failed attempt) can never make a match. `_ACTOR_AFTER` is the
+# exception: its lookahead accepts a "." that a token may end with, so it keeps the backtracking token.
+_NAME_TOKEN = r"(?:[A-Z][\w'’.-]*+|(?:de|von|van|der|al|bin|da|di|la|le)(?=\s+[A-Z]))"
 _NAME = rf"(?:the\s+)?{_NAME_TOKEN}(?:\s+{_NAME_TOKEN}){{0,5}}"
-_ROLE = r"(?i:(?:the|a|an)\s+(?:[\w-]+\s+){0,3}?" + _alternation(_ROLE_NOUNS) + r"s?)"
+_NAME_BACKTRACKING = _NAME.replace("*+", "*")
+_ROLE = r"(?i:(?:the|a|an)\s+(?:[\w-]++\s+){0,3}?" + _alternation(_ROLE_NOUNS) + r"s?)"
 _AUX = (
     r"(?:\s+(?:has|have|had|will|would|could|may|might|also|again|repeatedly|long|previously|already|publicly"
     r"|now|then|later|once|still|never|not|firmly|openly|reportedly|on\s+\w+day|\w+ly))*"
@@ -471,8 +480,8 @@ _STRIP_END = re.compile(r"['’]s$")
 # or they: a lookahead on those letters lets the regex engine skip all other positions quickly.
 _ACTOR_START = r"(?=[A-Zabdhlstv])"
 _NAME_RE = re.compile(_ACTOR_START + _NAME)
-_ACTOR_BEFORE = re.compile(rf"{_ACTOR_START}(?P<actor>{_ACTOR})(?:,\s[^,{_QUOTE}]{{1,90}},)?{_AUX}\s+$")
-_ACTOR_AFTER = re.compile(rf"\s+(?P<actor>{_NAME}|{_ROLE})(?=[\s,.;:]|$)")
+_ACTOR_BEFORE = re.compile(rf"(?<![^\W_]){_ACTOR_START}(?P<actor>{_ACTOR})(?:,\s[^,{_QUOTE}]{{1,90}},)?{_AUX}\s+$")
+_ACTOR_AFTER = re.compile(rf"\s+(?P<actor>{_NAME_BACKTRACKING}|{_ROLE})(?=[\s,.;:]|$)")
 
 
 @lru_cache(maxsize=8192)  # actors recur from sentence to sentence; a pure function of the string
@@ -526,7 +535,10 @@ def _is_reference(actor: str) -> bool:
 
 def _verbs(text: str) -> list[tuple[int, int]]:
     """(start, end) of each reporting or stance verb phrase."""
-    return [match.span() for match in _VERB_FIND.finditer(text)]
+    first = _VERB_AT_START.match(text)
+    spans = [first.span()] if first else []
+    spans += [match.span(1) for match in _VERB_AFTER_BOUNDARY.finditer(text, first.end() if first else 0)]
+    return spans
 
 
 _AUX_WORDS = frozenset(
@@ -549,9 +561,13 @@ def _may_end_actor(window: str) -> bool:
     """
     if not window[-1:].isspace():
         return False
-    tokens = window.split()
+    # The walk back rarely passes more than a couple of words: split off only the last few.
+    tokens = window.rsplit(None, 6)
     i = len(tokens) - 1
     while i >= 0:
+        if i <= 1 and len(tokens) == 7:  # walked back next to the unsplit rest: split it all after all
+            tokens = window.split()
+            i += len(tokens) - 7
         token = tokens[i]
         lower = token.lower()
         if (
@@ -583,7 +599,7 @@ def _explicit(text: str) -> str | None:
     """An actor named in the sentence as holder of what it says, or None."""
     verbs = _verbs(text)
     candidates = []
-    if verbs and any(q in text for q in _QUOTE):
+    if verbs and ('"' in text or "\u201c" in text or "\u201d" in text):  # one of _QUOTE
         candidates += [
             m.group("actor") for p in (_AFTER_QUOTE_VERB_FIRST, _AFTER_QUOTE_ACTOR_FIRST) for m in p.finditer(text)
         ]
@@ -619,6 +635,10 @@ def _explicit(text: str) -> str | None:
 
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 _QUOTE_MARKS = tuple(_QUOTE)
+
+
+def _opens_quote(text: str) -> bool:
+    return text.startswith(_QUOTE_MARKS) or (text[:1].isspace() and text.lstrip().startswith(_QUOTE_MARKS))
 
 
 def _paragraph_of(article: str, sentences: Sequence[Sentence]) -> list[int]:
@@ -661,9 +681,10 @@ def attribute(article: str, sentences: Sequence[Sentence], needed: Sequence[bool
     """
     paragraph = _paragraph_of(article, sentences)
     wanted = [True] * len(sentences) if needed is None else list(needed)
+    opens = [_opens_quote(sentence.text) for sentence in sentences]
     # A bare quote may borrow from its neighbours: make sure they are resolved too.
-    for i, sentence in enumerate(sentences):
-        if wanted[i] and sentence.text.lstrip().startswith(_QUOTE_MARKS):
+    for i in range(len(sentences)):
+        if wanted[i] and opens[i]:
             for j in (i - 1, i + 1, i + 2):
                 if 0 <= j < len(sentences):
                     wanted[j] = True
@@ -679,8 +700,8 @@ def attribute(article: str, sentences: Sequence[Sentence], needed: Sequence[bool
     full = {name.split()[-1]: name for name in found if name and len(name.split()) >= 2}
     found = [full.get(name, name) if name and " " not in name else name for name in found]
     # A quotation running over several sentences shares its attribution.
-    for i, sentence in enumerate(sentences):
-        if found[i] is not None or not sentence.text.lstrip().startswith(_QUOTE_MARKS):
+    for i in range(len(sentences)):
+        if found[i] is not None or not opens[i]:
             continue
         for j in (i - 1, i + 1, i + 2):
             if 0 <= j < len(sentences) and paragraph[j] == paragraph[i] and found[j] is not None:
