@@ -8,13 +8,18 @@ recombining the paragraphs of the project's sample articles, then measures:
   set size (PSS: pages shared by the forked workers are counted once, not per
   process as RSS would);
 - the bare model: `predict` on the very same sentences, already segmented, in
-  batches, in this process (no reading, segmenting, attributing or writing).
+  batches (no reading, segmenting, attributing or writing), in one process,
+  and in two processes at once, each on half of the sentences. The second is
+  the ceiling for --jobs 2: two busy cores do less than twice the work of one,
+  as they share the machine's caches and memory, and that is not the
+  classifier's overhead.
 
 Each measurement records the 1-minute load average before it started: on a
 shared machine a load near the core count means the figures are low. The
-three runs are repeated (--rounds, in alternating order) and the medians
-reported, since a virtual machine's speed drifts over minutes; the ratio to
-the ceiling is taken between medians.
+four runs are repeated (--rounds), each classify run next to its own ceiling
+and the order reversed every round, since a virtual machine's speed drifts
+over minutes. Rates are medians over rounds; a share of the ceiling is the
+median of each round's ratio between a run and the ceiling measured beside it.
 
 Usage: python benchmarks/classify_throughput.py [--size-mb 200] [--rounds 3] [--workdir DIR]
 Run it from the project root after `dvc repro` (it needs models/stance.joblib).
@@ -24,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
 import platform
 import random
@@ -103,18 +109,56 @@ def read_sentences(output: Path) -> list[str]:
         return [json.loads(line)["text"] for line in fh]
 
 
-def bare_model(texts: list[str], batch: int = 20_000) -> dict:
-    """The ceiling: model.predict alone on the sentences the run produced."""
+def _predict_all(fitted, targets: list[str], texts: list[str], batch: int = 20_000) -> None:
+    sys.path.insert(0, str(ROOT))
+    from pipeline import model
+
+    for i in range(0, len(texts), batch):
+        model.predict(fitted, targets, texts[i : i + batch])
+
+
+def _timed_share(fitted, targets, texts, barrier, results) -> None:
+    """One of the processes of the 2-core ceiling: predict its share once both are ready."""
+    barrier.wait()
+    started = time.perf_counter()
+    _predict_all(fitted, targets, texts)
+    results.put(time.perf_counter() - started)
+
+
+def bare_model(texts: list[str], processes: int = 1) -> dict:
+    """The ceiling: model.predict alone on the sentences the run produced.
+
+    With 2 processes, each predicts half of the sentences at the same time (forked
+    after the model is loaded, started together): what the bare model does on
+    both cores, which is less than twice one core because the cores share the
+    machine's caches and memory.
+    """
     sys.path.insert(0, str(ROOT))
     from pipeline import model
 
     fitted, card = model.load(ROOT / "models" / "stance.joblib")
     load = os.getloadavg()[0]
-    started = time.perf_counter()
-    for i in range(0, len(texts), batch):
-        model.predict(fitted, card["targets"], texts[i : i + batch])
-    elapsed = time.perf_counter() - started
+    if processes == 1:
+        started = time.perf_counter()
+        _predict_all(fitted, card["targets"], texts)
+        elapsed = time.perf_counter() - started
+    else:
+        context = multiprocessing.get_context("fork")
+        barrier, results = context.Barrier(processes), context.Queue()
+        size = -(-len(texts) // processes)
+        workers = [
+            context.Process(
+                target=_timed_share, args=(fitted, card["targets"], texts[i * size : (i + 1) * size], barrier, results)
+            )
+            for i in range(processes)
+        ]
+        for worker in workers:
+            worker.start()
+        elapsed = max(results.get() for _ in workers)
+        for worker in workers:
+            worker.join()
     return {
+        "processes": processes,
         "sentences": len(texts),
         "seconds": round(elapsed, 1),
         "sentences_per_s": round(len(texts) / elapsed),
@@ -129,13 +173,13 @@ def main() -> None:
         "--rounds",
         type=int,
         default=3,
-        help="measure each of the three runs this many times, in alternating order, and report medians "
+        help="measure each of the four runs this many times, in alternating order, and report medians "
         "(default: 3; a shared machine's speed drifts from minute to minute)",
     )
     parser.add_argument("--workdir", type=Path, help="where to put the corpus and outputs (default: a temp dir)")
     args = parser.parse_args()
     os.environ.setdefault("DVC_NO_ANALYTICS", "1")
-    measured: dict[str, list[dict]] = {"jobs1": [], "jobs2": [], "bare": []}
+    measured: dict[str, list[dict]] = {"jobs1": [], "bare1": [], "jobs2": [], "bare2": []}
     with tempfile.TemporaryDirectory(dir=args.workdir) as tmp:
         work = Path(tmp)
         corpus = work / "corpus.jsonl"
@@ -143,23 +187,31 @@ def main() -> None:
         print(f"corpus: {n_articles} articles, {n_bytes / 2**20:.0f} MB of text", file=sys.stderr)
         texts: list[str] = []
         for round_ in range(args.rounds):
-            order = ["jobs1", "jobs2", "bare"] if round_ % 2 == 0 else ["bare", "jobs2", "jobs1"]
+            # Each run sits next to its own ceiling, and the order flips every round.
+            order = list(measured) if round_ % 2 == 0 else list(reversed(measured))
             for kind in order:
-                if kind == "bare":
+                n = int(kind[-1])
+                if kind.startswith("bare"):
                     texts = texts or read_sentences(work / "out1.jsonl")
-                    result = bare_model(texts)
+                    result = bare_model(texts, processes=n)
                 else:
-                    jobs = int(kind[-1])
-                    result = run_classify(corpus, work / f"out{jobs}.jsonl", jobs)
+                    result = run_classify(corpus, work / f"out{n}.jsonl", n)
                 measured[kind].append(result)
                 print(f"round {round_ + 1} {kind}: {result}", file=sys.stderr)
             same = (work / "out1.jsonl").read_bytes() == (work / "out2.jsonl").read_bytes()
             print(f"round {round_ + 1}: --jobs 2 output identical to --jobs 1: {same}", file=sys.stderr)
 
-    def median(kind: str, key: str) -> float:
+    def median(kind: str, key: str = "sentences_per_s") -> float:
         return statistics.median(r[key] for r in measured[kind])
 
-    ceiling = median("bare", "sentences_per_s")
+    def share(jobs: int, ceiling: str) -> float:
+        """Median over rounds of the run's rate over the ceiling measured beside it in the same round."""
+        ratios = [
+            run["sentences_per_s"] / jobs / (bare["sentences_per_s"] / int(ceiling[-1]))
+            for run, bare in zip(measured[f"jobs{jobs}"], measured[ceiling], strict=True)
+        ]
+        return statistics.median(ratios)
+
     result = {
         "machine": f"{os.cpu_count()} cores, Python {platform.python_version()}",
         "corpus_mb": round(n_bytes / 2**20),
@@ -168,17 +220,25 @@ def main() -> None:
         "measurements": measured,
     }
     print(json.dumps(result, indent=2))
-    print(f"\nMedians of {args.rounds} rounds:\n")
-    print("| run | sentences/s | per core | share of bare-model ceiling | peak memory (PSS) |")
-    print("|---|---|---|---|---|")
+    print(f"\nMedians of {args.rounds} rounds (shares: median of each round's ratio to the ceiling beside it):\n")
+    print(
+        "| run | sentences/s | per core | share of the bare model on as many cores "
+        "| per core, share of one bare core | peak memory (PSS) |"
+    )
+    print("|---|---|---|---|---|---|")
     for jobs in (1, 2):
-        rate = median(f"jobs{jobs}", "sentences_per_s")
+        rate = median(f"jobs{jobs}")
         peak = max(r["peak_pss_mb"] for r in measured[f"jobs{jobs}"])
         print(
             f"| `stance classify --jobs {jobs}` | {rate:,.0f} | {rate / jobs:,.0f} | "
-            f"{rate / jobs / ceiling:.0%} | {peak} MB (highest) |"
+            f"{share(jobs, f'bare{jobs}'):.0%} | {share(jobs, 'bare1'):.0%} | {peak} MB (highest) |"
         )
-    print(f"| bare `model.predict` (1 core) | {ceiling:,.0f} | {ceiling:,.0f} | 100% | - |")
+    for n in (1, 2):
+        rate = median(f"bare{n}")
+        print(
+            f"| bare `model.predict`, {n} process{'es' if n > 1 else ''} | {rate:,.0f} | {rate / n:,.0f} | 100% | "
+            f"{rate / n / median('bare1'):.0%} | - |"
+        )
 
 
 if __name__ == "__main__":
