@@ -637,10 +637,6 @@ _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 _QUOTE_MARKS = tuple(_QUOTE)
 
 
-def _opens_quote(text: str) -> bool:
-    return text.startswith(_QUOTE_MARKS) or (text[:1].isspace() and text.lstrip().startswith(_QUOTE_MARKS))
-
-
 def _paragraph_of(article: str, sentences: Sequence[Sentence]) -> list[int]:
     breaks = (
         [m.start() for m in _BLANK_LINE.finditer(article)]
@@ -681,7 +677,13 @@ def attribute(article: str, sentences: Sequence[Sentence], needed: Sequence[bool
     """
     paragraph = _paragraph_of(article, sentences)
     wanted = [True] * len(sentences) if needed is None else list(needed)
-    opens = [_opens_quote(sentence.text) for sentence in sentences]
+    # Which sentences open with a quote mark (segmentation trims them; other callers may not).
+    opens = [
+        (text := sentence.text).startswith(_QUOTE_MARKS)
+        or text[:1].isspace()
+        and text.lstrip().startswith(_QUOTE_MARKS)
+        for sentence in sentences
+    ]
     # A bare quote may borrow from its neighbours: make sure they are resolved too.
     for i in range(len(sentences)):
         if wanted[i] and opens[i]:

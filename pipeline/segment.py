@@ -35,6 +35,10 @@ class Sentence(NamedTuple):
     text: str
 
 
+# Builds a Sentence without NamedTuple's Python-level __new__, at less than half the cost (millions are made).
+_sentence = tuple.__new__
+
+
 def _ends_with_title(span: str) -> bool:
     """Whether a piece ends in "Gen." or "No." and so runs on into the next one.
 
@@ -49,41 +53,38 @@ def _ends_with_title(span: str) -> bool:
     return _NO_BREAK_AFTER.search(span, max(0, len(span) - 12)) is not None
 
 
-def _spans(text: str, offset: int) -> list[tuple[int, int]]:
-    """Sentence spans of one paragraph, whitespace trimmed, titles re-joined."""
+def _spans(text: str, offset: int) -> list[Sentence]:
+    """The sentences of one paragraph, whitespace trimmed, titles re-joined."""
     found = _sentencex("en", text)
     if len(found) == 1 and found[0] == text and "no." not in text:  # one sentence: most paragraphs of news
-        lead = len(text) - len(text.lstrip())
-        trail = len(text.rstrip())
-        return [(offset + lead, offset + trail)] if trail > lead else []
-    pieces = []
-    for piece in found:
-        if "no." not in piece:
-            pieces.append(piece)
-            continue
-        cut = 0
-        for match in _RESPLIT.finditer(piece):
-            pieces.append(piece[cut : match.start()] + match.group())
-            cut = match.end()
-        pieces.append(piece[cut:])
-    spans: list[tuple[int, int]] = []
-    pos = 0
-    for piece in pieces:
-        start, end = pos, pos + len(piece)
-        pos = end
-        if spans and _ends_with_title(text[spans[-1][0] : spans[-1][1]]):
-            spans[-1] = (spans[-1][0], end)
-        else:
-            spans.append((start, end))
-    if pos != len(text):  # sentencex dropped text: fall back to the whole paragraph
-        spans = [(0, len(text))]
+        found = [text]
+    else:
+        pieces = []
+        for piece in found:
+            if "no." not in piece:
+                pieces.append(piece)
+                continue
+            cut = 0
+            for match in _RESPLIT.finditer(piece):
+                pieces.append(piece[cut : match.start()] + match.group())
+                cut = match.end()
+            pieces.append(piece[cut:])
+        found = []
+        for piece in pieces:
+            if found and _ends_with_title(found[-1]):
+                found[-1] += piece
+            else:
+                found.append(piece)
+        if sum(map(len, found)) != len(text):  # sentencex dropped text: fall back to the whole paragraph
+            found = [text]
     out = []
-    for start, end in spans:
-        chunk = text[start:end]
-        lead = len(chunk) - len(chunk.lstrip())
-        trail = len(chunk.rstrip())
-        if trail > lead:
-            out.append((offset + start + lead, offset + start + trail))
+    start = offset
+    for piece in found:  # the pieces tile the paragraph, so offsets add up
+        stripped = piece.strip()
+        if stripped:
+            lead = start + len(piece) - len(piece.lstrip())
+            out.append(_sentence(Sentence, (lead, lead + len(stripped), stripped)))
+        start += len(piece)
     return out
 
 
@@ -126,8 +127,7 @@ def split_sentences(article: str) -> list[Sentence]:
         for block_start, block_end in blocks:
             block = paragraph if block_end - block_start == len(paragraph) else article[block_start:block_end]
             if block and not block.isspace():
-                for start, stop in _spans(block, block_start):
-                    sentences.append(Sentence(start, stop, article[start:stop]))
+                sentences += _spans(block, block_start)
         if match:
             pos = match.end()
     return sentences
