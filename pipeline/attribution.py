@@ -595,14 +595,28 @@ def _acceptable(actor: str) -> bool:
     return actor.lower() not in {"it", "this", "that", "there"} and first not in _NOT_ACTORS - {"The", "A", "An"}
 
 
+def _follows_quote(text: str, start: int) -> bool:
+    """Whether a quote mark, then maybe a comma, then only spaces come right before `start`.
+
+    The condition for `_AFTER_QUOTE_VERB_FIRST` to match at a verb, checked
+    without the regex engine's cost of a search.
+    """
+    head = text[:start].rstrip()
+    if head.endswith(","):
+        head = head[:-1].rstrip()
+    return head.endswith(_QUOTE_MARKS)
+
+
 def _explicit(text: str) -> str | None:
     """An actor named in the sentence as holder of what it says, or None."""
     verbs = _verbs(text)
     candidates = []
-    if verbs and ('"' in text or "\u201c" in text or "\u201d" in text):  # one of _QUOTE
-        candidates += [
-            m.group("actor") for p in (_AFTER_QUOTE_VERB_FIRST, _AFTER_QUOTE_ACTOR_FIRST) for m in p.finditer(text)
-        ]
+    # Both quote patterns need a quote mark before a verb (the verbs they match are among `verbs`).
+    quotes = [at for at in (text.find('"'), text.find("\u201c"), text.find("\u201d")) if at >= 0]
+    if verbs and quotes and min(quotes) < verbs[-1][0]:
+        if any(_follows_quote(text, start) for start, _ in verbs):
+            candidates += [m.group("actor") for m in _AFTER_QUOTE_VERB_FIRST.finditer(text)]
+        candidates += [m.group("actor") for m in _AFTER_QUOTE_ACTOR_FIRST.finditer(text)]
     if ":" in text:
         candidates += [m.group("actor") for m in _HEADLINE.finditer(text)]
     lower = text.lower()
