@@ -1,5 +1,9 @@
+import re
+
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipeline import attribution
 from pipeline.segment import split_sentences
@@ -27,6 +31,11 @@ def _speakers(article: str) -> list[str | None]:
         ("Sen. Graham has long argued for more aid.", "Graham"),
         ("Szijjarto: Hungary will not send weapons", "Szijjarto"),
         ("It is time to send the jets.", None),
+        # "de" inside "aide" looks like a name particle; an actor must start a word.
+        (
+            "Presidential aide Mykhailo Podolyak, speaking on national television, said the plan was a non-starter.",
+            "Mykhailo Podolyak",
+        ),
     ],
 )
 def test_single_sentence_attribution(body, expected):
@@ -81,3 +90,46 @@ def test_accuracy_on_the_labeled_articles():
     result = attribution.accuracy(pd.concat(frames))
     assert result["sentences"] >= 500
     assert result["accuracy"] >= 0.6, result
+
+
+# The plain definition of a verb occurrence, which `_verbs` computes in a cheaper way.
+_VERB_REFERENCE = re.compile(rf"(?<![A-Za-z]){attribution._VERB}(?![^\W_])")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "said",
+                "says",
+                "told reporters",
+                "told",
+                "reportersx",
+                "made clear",
+                "warned",
+                "warns",
+                "Said",
+                "well-",
+                "un",
+                "x",
+                "_",
+                "5",
+                "é",
+                " ",
+                "  ",
+                ",",
+                ".",
+                '"',
+                "\u201c",
+                "\u201d",
+                "\n",
+                "(",
+                "Rutte",
+            ]
+        ),
+        max_size=12,
+    ).map("".join)
+)
+def test_verbs_are_found_where_the_plain_definition_finds_them(text):
+    assert attribution._verbs(text) == [m.span() for m in _VERB_REFERENCE.finditer(text)]

@@ -4,7 +4,9 @@ import shutil
 
 import pytest
 
-from .conftest import run_stance
+from pipeline import model
+
+from .conftest import PROJECT, run_stance
 
 TARGETS = ["membership_timing", "aid", "peace_talks"]
 ROWS = [
@@ -80,6 +82,20 @@ def test_classify_folder_offsets_and_targets(trained_project, tmp_path):
         for target in TARGETS:
             assert 0 < r[f"{target}_confidence"] <= 1
     assert records[0]["text"] == "Kyiv presses for invitation"
+
+
+def test_classify_writes_the_models_own_labels_and_confidences(trained_project, model_path, tmp_path):
+    """The JSON lines are assembled from lookup tables; they must say exactly what the model says."""
+    out = tmp_path / "out.jsonl"
+    result = run_stance("classify", str(PROJECT / "data" / "articles"), "-o", str(out), cwd=trained_project)
+    assert result.returncode == 0, result.stderr
+    records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    fitted, card = model.load(model_path)
+    expected = model.predict(fitted, card["targets"], [r["text"] for r in records])
+    assert len(records) > 100
+    for target in card["targets"]:
+        assert [r[target] for r in records] == expected[target].tolist()
+        assert [r[f"{target}_confidence"] for r in records] == expected[f"{target}_confidence"].tolist()
 
 
 def _assert_clean_failure(result, *fragments):
