@@ -107,6 +107,12 @@ _VERB_REFERENCE = re.compile(rf"(?<![A-Za-z]){attribution._VERB}(?![^\W_])")
                 "told",
                 "reportersx",
                 "made clear",
+                "made",
+                "clear",
+                "pointed out",
+                "points",
+                "out",
+                "sets",
                 "warned",
                 "warns",
                 "Said",
@@ -126,9 +132,11 @@ _VERB_REFERENCE = re.compile(rf"(?<![A-Za-z]){attribution._VERB}(?![^\W_])")
                 "\n",
                 "(",
                 "Rutte",
+                "\u2019",
+                "?",
             ]
         ),
-        max_size=12,
+        max_size=14,
     ).map("".join)
 )
 def test_verbs_are_found_where_the_plain_definition_finds_them(text):
