@@ -1,5 +1,9 @@
+import itertools
+import re
+
 import pytest
 
+from pipeline import segment
 from pipeline.segment import split_sentences
 
 from .conftest import PROJECT
@@ -32,3 +36,39 @@ def test_sample_articles_segment_in_order_without_gaps_or_overlaps():
 
 def test_the_case_table_is_broad():
     assert len(CASES) >= 40
+
+
+# The plain definition of a piece that runs on into the next, which `_ends_with_title` computes in a cheaper way:
+# a title and its stop at the end, after the piece's start, a space, "(" or a quote; or a list number alone.
+_TITLE_REFERENCE = re.compile(r"(?:^|[\s(\"'])(?:" + "|".join(sorted(segment._TITLES)) + r")\.\s*$|^\s*\d{1,2}[.)]\s*$")
+
+
+def test_title_ends_are_found_where_the_plain_definition_finds_them():
+    # Every piece of up to four parts: text, boundaries, titles and numbers, stops, trailing space.
+    parts = [
+        "",
+        "x",
+        "said",
+        " ",
+        "\t",
+        "\u2003",
+        "(",
+        '"',
+        "Gen",
+        "approx",
+        "No",
+        "no",
+        "XMr",
+        ".",
+        ")",
+        "12",
+        "1",
+        "123",
+        "\u0663",
+    ]
+    checked = 0
+    for combination in itertools.product(parts, repeat=4):
+        piece = "".join(combination)
+        assert segment._ends_with_title(piece) == bool(_TITLE_REFERENCE.search(piece.rstrip())), piece
+        checked += 1
+    assert checked == len(parts) ** 4
