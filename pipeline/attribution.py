@@ -567,52 +567,6 @@ def _verbs(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-_AUX_WORDS = frozenset(
-    "has have had will would could may might also again repeatedly long previously already publicly now then "
-    "later once still never not firmly openly reportedly".split()
-)
-_LY = re.compile(r"\w+ly")
-_DAY = re.compile(r"\w+day")
-_ROLE_ENDS = frozenset(noun.split()[-1] for noun in _ROLE_NOUNS)
-_PRONOUN_ENDS = ("he", "she", "they", "He", "She", "They")
-
-
-def _may_end_actor(window: str) -> bool:
-    """A cheap necessary condition for `_ACTOR_BEFORE` to match at the end of `window`.
-
-    Walking back over adverbs and auxiliaries ("has long", "on Monday"), the
-    last word must be able to end an actor: a capitalised name, a role noun, a
-    pronoun, or the comma closing an aside. Most verbs ("to support Ukraine")
-    fail at once, and the costly search runs only for the rest.
-    """
-    if not window[-1:].isspace():
-        return False
-    # The walk back rarely passes more than a couple of words: split off only the last few.
-    tokens = window.rsplit(None, 6)
-    i = len(tokens) - 1
-    while i >= 0:
-        if i <= 1 and len(tokens) == 7:  # walked back next to the unsplit rest: split it all after all
-            tokens = window.split()
-            i += len(tokens) - 7
-        token = tokens[i]
-        lower = token.lower()
-        if (
-            token.endswith(",")
-            or lower != token  # has a capital (a name token needs one of A-Z; this admits a few more)
-            or lower in _ROLE_ENDS
-            or lower[:-1] in _ROLE_ENDS
-            or token.endswith(_PRONOUN_ENDS)
-        ):
-            return True
-        if token in _AUX_WORDS or _LY.fullmatch(token):
-            i -= 1
-        elif i > 0 and tokens[i - 1] == "on" and _DAY.fullmatch(token):
-            i -= 2
-        else:
-            return False
-    return False
-
-
 @lru_cache(maxsize=8192)  # actors recur from sentence to sentence; a pure function of the string
 def _acceptable(actor: str) -> bool:
     first = actor.split()[0]
@@ -653,10 +607,8 @@ def _explicit(text: str) -> str | None:
             return actor.strip()
     # An actor right before a verb ("Orban told", "the Kremlin has long argued"), then right after one.
     for start, _ in verbs:
-        if not _may_end_actor(text[max(0, start - 160) : start]):
-            continue
         match = _ACTOR_BEFORE.search(text, max(0, start - 160), start)
-        if match and not (match.start() > 0 and text[match.start() - 1].isalnum()):
+        if match:  # (it starts a word: its lookbehind sees no letter or digit before it)
             actor = match.group("actor").strip()
             if _acceptable(actor):
                 return actor
