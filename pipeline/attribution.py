@@ -366,9 +366,11 @@ _NAME_TOKEN = r"(?:[A-Z][\w'’.-]*+|(?:de|von|van|der|al|bin|da|di|la|le)(?=\s+
 _NAME = rf"(?:the\s+)?{_NAME_TOKEN}(?:\s+{_NAME_TOKEN}){{0,5}}"
 _NAME_BACKTRACKING = _NAME.replace("*+", "*")
 _ROLE = r"(?i:(?:the|a|an)\s+(?:[\w-]++\s+){0,3}?" + _alternation(_ROLE_NOUNS) + r"s?)"
+# An adverb is a whole word ending in "ly" (or "day" after "on"), taken possessively and checked by a
+# lookbehind: `\w+ly` would try every split of every word before it fails, at every actor candidate.
 _AUX = (
     r"(?:\s+(?:has|have|had|will|would|could|may|might|also|again|repeatedly|long|previously|already|publicly"
-    r"|now|then|later|once|still|never|not|firmly|openly|reportedly|on\s+\w+day|\w+ly))*"
+    r"|now|then|later|once|still|never|not|firmly|openly|reportedly|on\s+\w++(?<=day)|\w++(?<=ly)))*"
 )
 _PRONOUN = r"(?:he|she|they|He|She|They)"
 _ACTOR = rf"(?:{_NAME}|{_ROLE}|{_PRONOUN})"
