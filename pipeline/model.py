@@ -31,7 +31,7 @@ from pipeline.limits import for_model
 from pipeline.schema import Schema
 
 FORMAT = 1
-BATCH = 1024  # sentences per feature-extraction batch in Predictor.labels
+BATCH = 1024  # sentences per feature-extraction batch in Predictor.best
 
 
 def build_model(params: dict[str, Any]) -> Pipeline:
