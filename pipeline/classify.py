@@ -16,6 +16,7 @@ same as an uninterrupted run.
 from __future__ import annotations
 
 import csv
+import gc
 import hashlib
 import io
 import json
@@ -187,8 +188,9 @@ class Classifier:
 _WORKER: Classifier | None = None
 
 
-def _init_worker(model_path: str, min_confidence: float | None) -> None:
+def _init_worker(model_path: str, min_confidence: float | None, gc_threshold: tuple[int, ...]) -> None:
     global _WORKER
+    gc.set_threshold(*gc_threshold)  # the parent's garbage collector settings, however the worker started
     _WORKER = Classifier(Path(model_path), min_confidence)
 
 
@@ -398,7 +400,9 @@ class Run:
             return
         pending: deque[tuple[list, Future]] = deque()
         with ProcessPoolExecutor(
-            self.jobs, initializer=_init_worker, initargs=(str(self.model_path), self.settings.min_confidence)
+            self.jobs,
+            initializer=_init_worker,
+            initargs=(str(self.model_path), self.settings.min_confidence, gc.get_threshold()),
         ) as pool:
             for chunk in chunks:
                 good = [a for a in chunk if isinstance(a, Article)]

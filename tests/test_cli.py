@@ -172,3 +172,22 @@ def test_help_explains_each_command(trained_project):
         assert result.returncode == 0 and "usage: stance " + command in result.stdout
     console = shutil.which("stance")
     assert console, "the console script `stance` is not installed"
+
+
+def test_commands_run_with_fewer_garbage_collections_and_restore_the_setting(monkeypatch, capsys):
+    import gc
+
+    from pipeline import StanceError, cli
+
+    seen = []
+
+    def fake_classify(args):
+        seen.append(gc.get_threshold())
+        raise StanceError("stopped here")
+
+    monkeypatch.setattr(cli, "cmd_classify", fake_classify)
+    before = gc.get_threshold()
+    assert cli.main(["classify", "in.jsonl", "-o", "out.jsonl"]) == cli.EXIT_USAGE
+    assert seen == [(cli.GC_THRESHOLD, *before[1:])]
+    assert gc.get_threshold() == before
+    assert "stopped here" in capsys.readouterr().err
