@@ -21,10 +21,12 @@ import re
 from bisect import bisect_left
 from collections.abc import Sequence
 from functools import lru_cache
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from pipeline.segment import Sentence
+
+if TYPE_CHECKING:  # only `accuracy` takes a DataFrame; classifying articles never imports pandas
+    import pandas as pd
 
 AUTHOR = "author"
 # Reporting and stance verbs that attribute a position to their subject (also counted by pipeline.quality).

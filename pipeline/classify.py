@@ -29,15 +29,18 @@ from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, replace
 from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from pipeline import StanceError, model
+from pipeline import StanceError, fused, modelcard
 from pipeline.articles import META_FIELDS, Article, BadArticle, iter_articles
 from pipeline.attribution import AUTHOR, attribute
 from pipeline.cells import row as csv_row
 from pipeline.segment import split_sentences
+
+if TYPE_CHECKING:
+    from pipeline.model import Predictor
 
 FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".parquet": "parquet"}
 UNCERTAIN = "uncertain"
@@ -89,11 +92,17 @@ class Classifier:
 
     def __init__(self, model_path: Path, min_confidence: float | None, load: bool = True):
         # With workers, the main process needs only the card: the workers load (and verify) the model.
+        card = modelcard.read_card(model_path)
+        self.predictor: fused.FusedModel | Predictor | None = None
         if load:
-            pipeline, card = model.load(model_path)
-            self.predictor: model.Predictor | None = model.Predictor(pipeline, card["targets"])
-        else:
-            self.predictor, card = None, model.read_card(model_path)
+            # The model's arrays when training saved them (no scikit-learn to import, nothing to unpickle);
+            # else the pickled Pipeline.
+            self.predictor = fused.load(model_path, card)
+            if self.predictor is None:
+                from pipeline import model
+
+                pipeline, card = model.load(model_path)
+                self.predictor = model.Predictor(pipeline, card["targets"])
         self.targets: list[str] = card["targets"]
         self.min_confidence = min_confidence
         self.sha256 = card["sha256"]

@@ -27,16 +27,20 @@ def _model_path(arg: str | None) -> Path:
     return Path(arg) if arg else config.paths().model
 
 
-def _checked_card(args: argparse.Namespace) -> tuple[Path, dict]:
-    """The model card, once its schema matches ours; a version mismatch is a warning, not a refusal."""
-    from pipeline import model, schema
+def _checked_card(args: argparse.Namespace, arrays: bool = False) -> tuple[Path, dict]:
+    """The model card, once its schema matches ours; a version mismatch is a warning, not a refusal.
+
+    The warning is about unpickling: a model run from its arrays (`arrays`, when the card records them)
+    does not depend on the scikit-learn it was trained with.
+    """
+    from pipeline import modelcard, schema
 
     path = _model_path(args.model)
-    card = model.read_card(path)
+    card = modelcard.read_card(path)
     schema_file = Path(args.schema) if args.schema else config.paths().schema
     if args.schema or schema_file.is_file():
-        model.check_schema(card, schema.load(schema_file), str(schema_file), path)
-    if warning := model.version_warning(card, path):
+        modelcard.check_schema(card, schema.load(schema_file), str(schema_file), path)
+    if not (arrays and "fused_sha256" in card) and (warning := modelcard.version_warning(card, path)):
         print(f"stance: warning: {warning}", file=sys.stderr)
     return path, card
 
@@ -65,7 +69,7 @@ def cmd_classify(args: argparse.Namespace) -> None:
         raise StanceError(f"--chunk-size must be at least 1, got {args.chunk_size}")
     if args.summary and Path(args.summary).exists() and not Path(args.summary).is_dir():
         raise StanceError(f"{args.summary}: --summary needs a folder")
-    model_path, _ = _checked_card(args)
+    model_path, _ = _checked_card(args, arrays=True)
     settings = classify.Settings(fmt, args.min_confidence, args.chunk_size, args.glob, args.spreadsheet_safe)
     run = classify.Run(args.paths, output, settings, model_path, args.jobs, args.resume, args.strict)
     progress = run.execute(progress_bar=args.progress)

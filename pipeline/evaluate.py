@@ -15,7 +15,19 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pipeline import StanceError, attribution, baselines, bootstrap, calibration, config, crossval, data, model, schema
+from pipeline import (
+    StanceError,
+    attribution,
+    baselines,
+    bootstrap,
+    calibration,
+    config,
+    crossval,
+    data,
+    model,
+    modelcard,
+    schema,
+)
 from pipeline.io import atomic_path, write_json
 from pipeline.schema import Schema
 from pipeline.scores import f1_by_label, per_class, target_scores  # noqa: F401  (re-exported for callers)
@@ -133,7 +145,7 @@ def run(root: Path) -> dict[str, Any]:
     all_params = config.load_params(paths.params)
     params = all_params.get("evaluate", {})
     the_schema = schema.load(paths.schema)
-    model.check_schema(model.read_card(paths.model), the_schema, str(paths.schema), paths.model)
+    modelcard.check_schema(modelcard.read_card(paths.model), the_schema, str(paths.schema), paths.model)
     fitted, card = model.load(paths.model)
     folds = int(params.get("cv_folds", 5))
     if folds == 1 or folds < 0:

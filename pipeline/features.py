@@ -11,38 +11,21 @@ becomes a 64-bit key (the bytes themselves for character n-grams, a mix of
 token hashes for word n-grams), keys are hashed into 2**bits buckets (2**20 by default: a table that stays in
 cache, at the price of a few percent of n-grams sharing a column), and only
 buckets seen in training become columns. Weighting: raw term counts times
-TfidfVectorizer's smoothed idf, L2-normalised rows.
+TfidfVectorizer's smoothed idf, L2-normalised rows. The arithmetic is in
+`pipeline.ngrams`, which does not import scikit-learn, so a trained model can
+also run from its arrays alone (`pipeline.fused`).
 """
 
 from __future__ import annotations
 
-import hashlib
-import re
 from typing import Any
 
 import numpy as np
-import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.pipeline import FeatureUnion
 from sklearn.utils.validation import check_is_fitted
 
-_TOKEN_OR_END = re.compile(r"\w[\w'-]*|\x00")
-_END = np.uint64(0)  # the hash that marks a document end among word tokens (blake2b never gives 0 in practice)
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
-_MIX = np.uint64(0xBF58476D1CE4E5B9)
-
-
-def _joined(texts: list[str]) -> str:
-    """The batch as one string, documents separated by NUL (a NUL inside a text becomes a space)."""
-    joined = "\x00".join(texts)
-    if joined.count("\x00") != max(len(texts) - 1, 0):
-        joined = "\x00".join(t.replace("\x00", " ") for t in texts)
-    return joined
-
-
-def _stable_hash(token: str) -> int:
-    """A 64-bit hash that is the same in every process (Python's hash() is salted)."""
-    return int.from_bytes(hashlib.blake2b(token.encode("utf-8"), digest_size=8).digest(), "little")
+from pipeline import ngrams
 
 
 class NgramTfidf(TransformerMixin, BaseEstimator):
@@ -69,84 +52,23 @@ class NgramTfidf(TransformerMixin, BaseEstimator):
         grouped by document, as a CSR matrix wants them, with no sort or merge.
         The last value is what the start positions index (bytes or tokens).
         """
-        if self.kind == "char":
-            doc_of, keys, ok, flat = self._char_grid(texts)
-        elif self.kind == "word":
-            doc_of, keys, ok, found = self._word_grid(texts)
-            flat = [token for token in found if token != "\x00"]
-        else:
-            raise ValueError(f"kind must be 'word' or 'char', not {self.kind!r}")
+        doc_of, keys, ok, flat = ngrams.grid(self.kind, texts, self.ngram_range, self._cache())
+        if self.kind == "word":
+            flat = [token for token in flat if token != "\x00"]
         where = np.flatnonzero(ok)
         width = keys.shape[1]
         starts = where // width
         return doc_of[starts], keys.ravel()[where], starts, self.ngram_range[0] + where % width, flat
 
-    def _char_grid(self, texts: list[str]):
-        # Documents joined by NUL, whitespace runs collapsed to one space (str.split is faster than a regex).
-        joined = _joined(texts)
-        core = " ".join(joined.lower().replace("\x00", " \x00 ").split())
-        flat = (f" {core} " if core else " ").encode("utf-8")
-        raw = np.frombuffer(flat, dtype=np.uint8)
-        sep = raw == 0
-        doc_of = np.cumsum(sep)  # a window starting at i belongs to document doc_of[i]
-        total = len(raw)
-        low, high = self.ngram_range
-        wide = raw.astype(np.uint64)
-        key = np.zeros(total, dtype=np.uint64)
-        bad = np.zeros(total, dtype=bool)
-        keys = np.zeros((total, high - low + 1), dtype=np.uint64)
-        ok = np.zeros((total, high - low + 1), dtype=bool)
-        for n in range(1, high + 1):
-            m = total - n + 1
-            if m <= 0:
-                break
-            # Extend every window by one byte, in place on contiguous slices (no gathers).
-            key[:m] |= wide[n - 1 :] << np.uint64(8 * (n - 1))
-            bad[:m] |= sep[n - 1 :]
-            if n >= low:
-                keys[:m, n - low] = key[:m] | (np.uint64(n) << np.uint64(56))
-                np.logical_not(bad[:m], out=ok[:m, n - low])
-        return doc_of, keys, ok.ravel(), flat
-
-    def _word_grid(self, texts: list[str]):
-        cache = self.__dict__.setdefault("_hash_cache", {})
-        if len(cache) > 1_000_000:
-            cache.clear()
-        # One findall over the whole batch; NUL (never part of a token) marks where each document ends.
-        joined = _joined(texts)
-        found = _TOKEN_OR_END.findall(joined.lower() + "\x00")
-        for token in set(found).difference(cache):
-            cache[token] = _stable_hash(token) if token != "\x00" else _END
-        hashes = np.fromiter(map(cache.__getitem__, found), dtype=np.uint64, count=len(found))
-        end = hashes == _END
-        doc_of = (np.cumsum(end) - end)[~end]
-        hashes = hashes[~end]
-        total = len(hashes)
-        low, high = self.ngram_range
-        key = hashes.copy()
-        keys = np.zeros((total, high - low + 1), dtype=np.uint64)
-        ok = np.zeros((total, high - low + 1), dtype=bool)
-        for n in range(1, high + 1):
-            m = total - n + 1
-            if m <= 0:
-                break
-            if n > 1:
-                key[:m] = (key[:m] * _MIX) ^ hashes[n - 1 :]
-            if n >= low:
-                keys[:m, n - low] = key[:m] ^ (np.uint64(n) << np.uint64(60))
-                np.equal(doc_of[:m], doc_of[n - 1 :], out=ok[:m, n - low])
-        return doc_of, keys, ok.ravel(), found
-
-    def _buckets(self, keys: np.ndarray) -> np.ndarray:
-        buckets = keys * _GOLDEN
-        buckets >>= np.uint64(64 - self.bits)
-        return buckets.view(np.int64)  # below 2**bits, so the same numbers; no copy
+    def _cache(self) -> dict:
+        """Token hashes of word n-grams seen so far: a speed cache, not part of the fitted state."""
+        return self.__dict__.setdefault("_hash_cache", {})
 
     # -- sklearn API -------------------------------------------------------
     def fit(self, X, y=None):
         texts = [str(t) for t in X]
         docs, keys, starts, ns, flat = self._grams(texts)
-        buckets = self._buckets(keys)
+        buckets = ngrams.buckets(keys, self.bits)
         pairs = np.unique(docs * (1 << self.bits) + buckets)
         df = np.bincount(pairs & ((1 << self.bits) - 1), minlength=1 << self.bits)
         keep = np.flatnonzero(df >= self.min_df)
@@ -186,26 +108,7 @@ class NgramTfidf(TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self, "table_")
         texts = [str(t) for t in X]
-        n_docs = len(texts)
-        if self.kind == "char":
-            doc_of, keys, ok, _ = self._char_grid(texts)
-        elif self.kind == "word":
-            doc_of, keys, ok, _ = self._word_grid(texts)
-        else:
-            raise ValueError(f"kind must be 'word' or 'char', not {self.kind!r}")
-        # Look every grid cell up (the few invalid ones too) rather than gather the valid ones first.
-        cols = self.table_[self._buckets(keys.ravel())]
-        keep = np.greater_equal(cols, 0, out=ok.copy(), where=ok)
-        keep &= ok
-        cols = cols[keep]
-        rows = np.broadcast_to(doc_of[:, None], keys.shape)[keep.reshape(keys.shape)]
-        indptr = np.zeros(n_docs + 1, dtype=np.int64)
-        np.cumsum(np.bincount(rows, minlength=n_docs), out=indptr[1:])
-        data = self.idf_[cols].astype(np.float64, copy=False)
-        norms = np.sqrt(np.bincount(rows, weights=data * data, minlength=n_docs))
-        norms[norms == 0] = 1
-        data /= norms[rows]
-        return sp.csr_matrix((data, cols, indptr), shape=(n_docs, len(self.idf_)))
+        return ngrams.tfidf(self.kind, texts, self.ngram_range, self.bits, self.table_, self.idf_, self._cache())
 
     def get_feature_names_out(self, input_features=None) -> np.ndarray:
         check_is_fitted(self, "feature_names_")

@@ -18,20 +18,17 @@ import joblib
 import numpy as np
 import pandas as pd
 import sklearn
-from scipy.special import expit
 from sklearn.linear_model import LogisticRegression
 from sklearn.multioutput import MultiOutputClassifier
 from sklearn.pipeline import FeatureUnion, Pipeline
-from sklearn.utils.extmath import softmax
 
-from pipeline import StanceError
-from pipeline.features import build_features
+from pipeline import StanceError, fused
+from pipeline.features import NgramTfidf, build_features
 from pipeline.io import discard, sha256_file
-from pipeline.limits import for_model
+from pipeline.modelcard import card_path, read_card
 from pipeline.schema import Schema
 
 FORMAT = 1
-BATCH = 1024  # sentences per feature-extraction batch in Predictor.best
 
 
 def build_model(params: dict[str, Any]) -> Pipeline:
@@ -59,74 +56,69 @@ def fit(data: pd.DataFrame, schema: Schema, params: dict[str, Any]) -> Pipeline:
     return model
 
 
+def fused_of(model: Pipeline, targets: list[str]) -> fused.FusedModel | None:
+    """The fitted Pipeline as plain arrays, when it has the shape `build_model` gives it; else None.
+
+    That shape: a FeatureUnion of n-gram TF-IDF blocks (no weights, none dropped),
+    then one LogisticRegression per target.
+    """
+    union, multi = model.named_steps.get("features"), model.named_steps.get("classify")
+    estimators = getattr(multi, "estimators_", None)
+    if not (
+        isinstance(union, FeatureUnion)
+        and not union.transformer_weights
+        and estimators
+        and all(isinstance(e, LogisticRegression) for e in estimators)
+        and all(isinstance(t, NgramTfidf) for _, t in union.transformer_list)
+    ):
+        return None
+    weights = np.vstack([e.coef_ for e in estimators]).astype(np.float64).T  # features x (all targets' classes)
+    blocks, start = [], 0
+    for _, transformer in union.transformer_list:
+        width = len(transformer.idf_)
+        blocks.append(
+            {
+                "kind": transformer.kind,
+                "ngram_range": tuple(int(n) for n in transformer.ngram_range),
+                "bits": int(transformer.bits),
+                "table": transformer.table_,
+                "idf": transformer.idf_,
+                "weights": np.ascontiguousarray(weights[start : start + width]),
+            }
+        )
+        start += width
+    if start != weights.shape[0]:
+        return None
+    intercept = np.concatenate([e.intercept_ for e in estimators]).astype(np.float64)
+    return fused.FusedModel(targets, blocks, intercept, [e.classes_ for e in estimators])
+
+
 class Predictor:
     """The fitted Pipeline's predictions, computed in one pass for every target.
 
     Equivalent to each target's ``predict_proba`` on the FeatureUnion's output
-    (a test holds them equal), but cheaper on batch work: the feature blocks are
-    never stacked into one matrix, and the coefficients of all targets form one
-    matrix, so each block is multiplied once rather than once per target.
-    Pipelines of another shape fall back to scikit-learn's own calls.
+    (a test holds them equal), but cheaper on batch work: the model's arrays
+    (`fused_of`) are used directly, so the feature blocks are never stacked
+    into one matrix, and each block is multiplied once for all targets rather
+    than once per target. Pipelines of another shape fall back to
+    scikit-learn's own calls.
     """
 
     def __init__(self, model: Pipeline, targets: list[str]):
         self.model, self.targets = model, targets
-        union, multi = model.named_steps["features"], model.named_steps["classify"]
-        estimators = multi.estimators_
-        self.classes_ = [e.classes_ for e in estimators]
-        fusable = (
-            isinstance(union, FeatureUnion)
-            and not union.transformer_weights
-            and all(isinstance(e, LogisticRegression) for e in estimators)
-            and all(t not in ("drop", "passthrough") for _, t in union.transformer_list)
-        )
-        self.blocks_: list[tuple[Any, np.ndarray]] | None = None
-        if fusable:
-            weights = (
-                np.vstack([e.coef_ for e in estimators]).astype(np.float64).T
-            )  # features x (all classes of all targets)
-            self.intercept_ = np.concatenate([e.intercept_ for e in estimators]).astype(np.float64)
-            self.rows_ = np.cumsum([0] + [len(e.intercept_) for e in estimators])
-            self.blocks_, start = [], 0
-            for _, transformer in union.transformer_list:
-                width = len(transformer.idf_) if hasattr(transformer, "idf_") else None
-                if width is None:
-                    self.blocks_ = None
-                    break
-                self.blocks_.append((transformer, np.ascontiguousarray(weights[start : start + width])))
-                start += width
-            if self.blocks_ is not None and start != weights.shape[0]:
-                self.blocks_ = None
+        self.classes_ = [e.classes_ for e in model.named_steps["classify"].estimators_]
+        self.fused_ = fused_of(model, targets)
 
     def proba(self, texts: list[str]) -> list[np.ndarray]:
         """Class probabilities per target, columns in the order of that target's ``classes_``."""
-        if self.blocks_ is None:
-            features = self.model.named_steps["features"].transform(texts)
-            return [e.predict_proba(features) for e in self.model.named_steps["classify"].estimators_]
-        scores = np.tile(self.intercept_, (len(texts), 1))
-        for transformer, weights in self.blocks_:
-            scores += transformer.transform(texts) @ weights
-        out = []
-        for k, classes in enumerate(self.classes_):
-            block = scores[:, self.rows_[k] : self.rows_[k + 1]]
-            if len(classes) <= 2:  # one column of scores: the logistic function, as scikit-learn does
-                positive = expit(block[:, 0])
-                out.append(np.column_stack([1 - positive, positive]))
-            else:
-                out.append(softmax(block, copy=True))
-        return out
+        if self.fused_ is not None:
+            return self.fused_.proba(texts)
+        features = self.model.named_steps["features"].transform(texts)
+        return [e.predict_proba(features) for e in self.model.named_steps["classify"].estimators_]
 
     def best(self, texts: list[str]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         """Per target: the index in ``classes_`` of the most probable label, and its probability to 4 places."""
-        texts = [for_model(t) for t in texts]  # a megabyte "sentence" costs gigabytes of n-grams
-        # Batches of about a thousand keep the n-gram arrays in cache; bigger ones run slower per sentence.
-        parts = [self.proba(texts[i : i + BATCH]) for i in range(0, len(texts), BATCH)] or [self.proba(texts)]
-        probas = [np.concatenate([part[k] for part in parts]) for k in range(len(self.targets))]
-        out = {}
-        for name, proba in zip(self.targets, probas, strict=True):
-            best = proba.argmax(axis=1)
-            out[name] = (best, np.round(proba[np.arange(len(texts)), best], 4))
-        return out
+        return fused.best(self.proba, self.targets, texts)
 
     def labels(self, texts: list[str]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         """Per target: the most probable label and its probability, rounded to 4 places."""
@@ -164,22 +156,21 @@ def predict(model: Pipeline, targets: list[str], texts: list[str]) -> pd.DataFra
     return pd.DataFrame(columns)
 
 
-def card_path(model_path: Path) -> Path:
-    return model_path.with_suffix(".json")
-
-
 def save(model: Pipeline, schema: Schema, path: Path, card: dict[str, Any]) -> dict[str, Any]:
-    """Write the model and its card so that an interruption leaves the previous pair loadable.
+    """Write the model, its arrays (`pipeline.fused`) and its card; an interruption keeps the previous set.
 
-    Both go to temporary files first and are renamed over the old ones only
-    when both are complete (a crash before that leaves the old model and card
-    untouched; the two renames are adjacent system calls).
+    All go to temporary files first and are renamed over the old ones only
+    when all are complete (a crash before that leaves the old files untouched;
+    the renames are adjacent system calls, the card's last, and a card never
+    matches another model's checksums).
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     bundle = {"format": FORMAT, "targets": schema.target_names, "pipeline": model}
-    card_file = card_path(path)
+    card_file, arrays = card_path(path), fused.archive_path(path)
     tmp_model = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp_arrays = arrays.with_name(f".{arrays.name}.{os.getpid()}.tmp")
     tmp_card = card_file.with_name(f".{card_file.name}.{os.getpid()}.tmp")
+    as_arrays = fused_of(model, schema.target_names)
     try:
         joblib.dump(bundle, tmp_model, compress=3)
         full = {
@@ -191,16 +182,25 @@ def save(model: Pipeline, schema: Schema, path: Path, card: dict[str, Any]) -> d
             **card,
             "versions": library_versions(),
         }
+        if as_arrays is not None:
+            as_arrays.save(tmp_arrays)
+            full["fused_sha256"] = sha256_file(tmp_arrays)
         tmp_card.write_text(json.dumps(full, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        for tmp in (tmp_model, tmp_card):
-            with open(tmp, "rb") as fh:
-                os.fsync(fh.fileno())
+        for tmp in (tmp_model, tmp_arrays, tmp_card):
+            if tmp.exists():
+                with open(tmp, "rb") as fh:
+                    os.fsync(fh.fileno())
         os.replace(tmp_model, path)
+        if as_arrays is not None:
+            os.replace(tmp_arrays, arrays)
+        else:
+            discard(arrays)  # another model's arrays: the new card does not record them
         os.replace(tmp_card, card_file)
     except OSError as exc:
         raise StanceError(f"{path}: cannot write the model ({exc.strerror or exc}); the previous one is kept") from None
     finally:
         discard(tmp_model)
+        discard(tmp_arrays)
         discard(tmp_card)
     return full
 
@@ -213,21 +213,6 @@ def library_versions() -> dict[str, str]:
         "numpy": np.__version__,
         "joblib": joblib.__version__,
     }
-
-
-def read_card(path: Path) -> dict[str, Any]:
-    card_file = card_path(path)
-    if not path.is_file():
-        raise StanceError(f"{path}: model not found; train one with `dvc repro` or `stance train`")
-    if not card_file.is_file():
-        raise StanceError(f"{card_file}: model card missing; refusing to load an unverified model file")
-    try:
-        card = json.loads(card_file.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise StanceError(f"{card_file}: model card is not valid JSON") from None
-    if not isinstance(card, dict) or not isinstance(card.get("sha256"), str):
-        raise StanceError(f"{card_file}: model card has no sha256; refusing to load")
-    return card
 
 
 def load(path: Path) -> tuple[Pipeline, dict[str, Any]]:
@@ -248,46 +233,6 @@ def load(path: Path) -> tuple[Pipeline, dict[str, Any]]:
     if list(bundle["targets"]) != list(card["targets"]):
         raise StanceError(f"{path}: targets in the model and its card differ")
     return bundle["pipeline"], card
-
-
-def _structure(schema_dict: dict[str, Any]) -> dict[str, list[tuple[str, str]]]:
-    """What the model depends on: targets and their labels' names and kinds, in order (not the wording)."""
-    targets = schema_dict.get("targets", {}) if isinstance(schema_dict, dict) else {}
-    return {
-        name: [(lab.get("name"), lab.get("kind", "position")) for lab in body.get("labels", [])]
-        for name, body in targets.items()
-    }
-
-
-def check_schema(card: dict[str, Any], schema: Schema, source: str, model_path: Path) -> None:
-    """Refuse a model whose card records targets or labels other than those of `schema`."""
-    trained, wanted = _structure(card.get("schema", {})), _structure(schema.to_dict())
-    if trained == wanted:
-        return
-    if list(trained) != list(wanted):
-        what = f"targets {', '.join(trained) or 'none'} where {source} has {', '.join(wanted)}"
-    else:
-        name = next(t for t in wanted if trained[t] != wanted[t])
-
-        def shown(labels: list[tuple[str, str]]) -> str:
-            return ", ".join(f"{n} ({k})" for n, k in labels)
-
-        what = f"{name} labels {shown(trained[name])}; {source} has {shown(wanted[name])}"
-    raise StanceError(
-        f"{model_path}: trained on another schema ({what}); retrain with `dvc repro`, "
-        "or pass --schema with the schema it was trained on"
-    )
-
-
-def version_warning(card: dict[str, Any], model_path: Path) -> str | None:
-    """A one-line warning when the model was trained with another scikit-learn, else None."""
-    trained = card.get("versions", {}).get("scikit-learn")
-    if trained and trained != sklearn.__version__:
-        return (
-            f"{model_path} was trained with scikit-learn {trained}, this is scikit-learn {sklearn.__version__}; "
-            "predictions may differ: retrain with `dvc repro` or install the recorded version"
-        )
-    return None
 
 
 def informative_ngrams(model: Pipeline, targets: list[str], n: int = 10) -> dict[str, dict[str, list[dict[str, Any]]]]:

@@ -257,3 +257,35 @@ def test_a_partial_file_shorter_than_its_checkpoint_is_not_resumed(trained_proje
     result = run_stance("classify", str(corpus), "-o", str(out), "--chunk-size", "1", "--resume", cwd=trained_project)
     assert result.returncode == 2 and "shorter than its checkpoint" in result.stderr
     assert not out.exists()
+
+
+def test_classify_runs_the_models_arrays_without_scikit_learn_and_falls_back_to_the_pickle(trained_project, tmp_path):
+    """With the arrays the card records, nothing is unpickled and scikit-learn (most of start-up) is never imported;
+    a card from before the arrays existed still works, through the pickled Pipeline, with the same output."""
+    models = tmp_path / "models"
+    models.mkdir()
+    for name in ("stance.joblib", "stance.npz", "stance.json"):
+        (models / name).write_bytes((trained_project / "models" / name).read_bytes())
+    arrays_out, pickle_out = tmp_path / "arrays.jsonl", tmp_path / "pickle.jsonl"
+    probe = (
+        "import sys; from pipeline.cli import main; code = main(sys.argv[1:]); "
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'sklearn', 'joblib', 'pandas'}))"
+    )
+    args = ["classify", str(SAMPLES[0]), "--model", str(models / "stance.joblib")]
+    done = subprocess.run(
+        [sys.executable, "-c", probe, *args, "-o", str(arrays_out)],
+        cwd=trained_project,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]", done.stdout
+    card_file = models / "stance.json"
+    card = json.loads(card_file.read_text(encoding="utf-8"))
+    del card["fused_sha256"]
+    card_file.write_text(json.dumps(card), encoding="utf-8")
+    (models / "stance.npz").unlink()
+    result = run_stance(*args, "-o", str(pickle_out), cwd=trained_project)
+    assert result.returncode == 0, result.stderr
+    assert pickle_out.read_bytes() == arrays_out.read_bytes()

@@ -91,3 +91,70 @@ def test_a_single_label_target_cannot_be_trained(trained_project):
     )
     with pytest.raises(StanceError, match="membership_timing: the training data holds only"):
         model.fit(frame, the_schema, {})
+
+
+# -- the model's arrays (pipeline.fused): what `stance classify` runs -----------------------------------------
+
+
+def _test_texts() -> list[str]:
+    import pandas as pd
+
+    return pd.read_csv(PROJECT / "data" / "prepared" / "test.csv")["text"].tolist()[:600] + ["", "NATO", "x" * 5000]
+
+
+def test_the_saved_arrays_predict_exactly_what_the_pipeline_does(model_path):
+    import numpy as np
+
+    from pipeline import fused, modelcard
+
+    fitted, card = model.load(model_path)
+    arrays = fused.load(model_path, modelcard.read_card(model_path))
+    assert arrays is not None and arrays.targets == card["targets"]
+    texts = _test_texts()
+    ours, theirs = arrays.best(texts), model.Predictor(fitted, card["targets"]).best(texts)
+    for target in card["targets"]:
+        assert np.array_equal(ours[target][0], theirs[target][0])
+        assert np.array_equal(ours[target][1], theirs[target][1])
+    assert [list(c) for c in arrays.classes_] == [list(c) for c in model.Predictor(fitted, card["targets"]).classes_]
+
+
+def _model_copy(model_path, tmp_path):
+    for suffix in (".joblib", ".npz", ".json"):
+        shutil.copy(model_path.with_suffix(suffix), tmp_path / f"stance{suffix}")
+    return tmp_path / "stance.joblib"
+
+
+def test_changed_or_missing_arrays_are_refused(model_path, tmp_path):
+    from pipeline import fused, modelcard
+
+    path = _model_copy(model_path, tmp_path)
+    card = modelcard.read_card(path)
+    arrays = path.with_suffix(".npz")
+    blob = bytearray(arrays.read_bytes())
+    blob[len(blob) // 2] ^= 0xFF
+    arrays.write_bytes(bytes(blob))
+    with pytest.raises(StanceError, match="does not match the model card"):
+        fused.load(path, card)
+    arrays.unlink()
+    with pytest.raises(StanceError, match="arrays are missing"):
+        fused.load(path, card)
+    # A card from before the arrays existed: nothing to load, the caller unpickles the Pipeline instead.
+    assert fused.load(path, {k: v for k, v in card.items() if k != "fused_sha256"}) is None
+
+
+def test_an_archive_holding_pickled_objects_is_refused_even_with_its_checksum_recorded(model_path, tmp_path):
+    import numpy as np
+
+    from pipeline import fused, modelcard
+    from pipeline.io import sha256_file
+
+    path = _model_copy(model_path, tmp_path)
+    arrays = path.with_suffix(".npz")
+    with np.load(model_path.with_suffix(".npz")) as good:
+        content = {name: good[name] for name in good.files}
+    content["targets"] = np.array([{"a": 1}, "b"], dtype=object)  # unpickling this would run code
+    with open(arrays, "wb") as fh:
+        np.savez(fh, **content)
+    card = {**modelcard.read_card(path), "fused_sha256": sha256_file(arrays)}
+    with pytest.raises(StanceError, match="not a fused model archive"):
+        fused.load(path, card)

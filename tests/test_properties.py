@@ -70,6 +70,11 @@ def _classifier(path: str) -> Classifier:
     return Classifier(Path(path), None)
 
 
+@cache
+def _pipeline(path: str):
+    return model.load(Path(path))[0]
+
+
 @given(st.lists(TEXT, min_size=1, max_size=4))
 @settings(max_examples=40, deadline=None)
 def test_classify_gives_a_valid_label_for_every_target(model_path, texts):
@@ -87,7 +92,7 @@ def test_classify_gives_a_valid_label_for_every_target(model_path, texts):
 @given(st.lists(TEXT, min_size=1, max_size=6))
 @settings(max_examples=40, deadline=None)
 def test_prediction_is_deterministic_and_independent_of_the_batch(model_path, texts):
-    fitted = _classifier(str(model_path)).predictor.model
+    fitted = _pipeline(str(model_path))
     targets = SCHEMA.target_names
     batch = model.predict(fitted, targets, texts)
     assert batch.equals(model.predict(fitted, targets, texts))

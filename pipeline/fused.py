@@ -1,0 +1,149 @@
+"""A trained model as plain arrays: every target's probabilities in one pass, without scikit-learn.
+
+The Pipeline (n-gram TF-IDF blocks side by side, then one logistic regression
+per target) reduces to each block's bucket table and idf, one coefficient
+matrix for all targets and their intercepts. Training saves these arrays next
+to the pickled Pipeline, in a NumPy archive read with pickles refused, so
+`stance classify` starts without importing scikit-learn (most of its start-up
+time) and without unpickling anything. The card records the archive's SHA-256,
+checked before it is read, like the model's.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from scipy.special import expit
+
+from pipeline import StanceError, ngrams
+from pipeline.io import sha256_file
+from pipeline.limits import for_model
+
+BATCH = 1024  # sentences per feature-extraction batch: the n-gram arrays stay in cache; bigger runs slower
+
+
+def softmax(scores: np.ndarray) -> np.ndarray:
+    """Row-wise softmax in place, with the operations of scikit-learn's (so the same floats)."""
+    scores -= scores.max(axis=1).reshape((-1, 1))
+    np.exp(scores, out=scores)
+    scores /= scores.sum(axis=1).reshape((-1, 1))
+    return scores
+
+
+def best(
+    proba: Callable[[list[str]], list[np.ndarray]], targets: list[str], texts: list[str]
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Per target: the index in its classes of the most probable label, and its probability to 4 places."""
+    texts = [for_model(t) for t in texts]  # a megabyte "sentence" costs gigabytes of n-grams
+    parts = [proba(texts[i : i + BATCH]) for i in range(0, len(texts), BATCH)] or [proba(texts)]
+    probas = [np.concatenate([part[k] for part in parts]) for k in range(len(targets))]
+    out = {}
+    for name, found in zip(targets, probas, strict=True):
+        index = found.argmax(axis=1)
+        out[name] = (index, np.round(found[np.arange(len(texts)), index], 4))
+    return out
+
+
+class FusedModel:
+    """Class probabilities of every target from the blocks' arrays (see the module docstring).
+
+    Fitted attributes: ``blocks_`` (per block: kind, n-gram range, bits, bucket
+    table, idf, its rows of the coefficient matrix), ``intercept_``, ``rows_``
+    (where each target's columns start) and ``classes_`` (per target).
+    """
+
+    def __init__(self, targets: list[str], blocks: list[dict[str, Any]], intercept: np.ndarray, classes: list):
+        self.targets = list(targets)
+        self.blocks_ = blocks
+        self.intercept_ = np.asarray(intercept, dtype=np.float64)
+        self.classes_ = [np.asarray(c, dtype=object) for c in classes]
+        self.rows_ = np.cumsum([0] + [1 if len(c) <= 2 else len(c) for c in self.classes_])
+        self._caches: list[dict] = [{} for _ in blocks]  # token hashes per word block, as NgramTfidf keeps them
+
+    def proba(self, texts: list[str]) -> list[np.ndarray]:
+        """Class probabilities per target, columns in the order of that target's ``classes_``."""
+        scores = np.tile(self.intercept_, (len(texts), 1))
+        for block, cache in zip(self.blocks_, self._caches, strict=True):
+            rows = ngrams.tfidf(
+                block["kind"], texts, block["ngram_range"], block["bits"], block["table"], block["idf"], cache
+            )
+            scores += rows @ block["weights"]
+        out = []
+        for k, classes in enumerate(self.classes_):
+            scores_k = scores[:, self.rows_[k] : self.rows_[k + 1]]
+            if len(classes) <= 2:  # one column of scores: the logistic function, as scikit-learn does
+                positive = expit(scores_k[:, 0])
+                out.append(np.column_stack([1 - positive, positive]))
+            else:
+                out.append(softmax(scores_k.copy()))
+        return out
+
+    def best(self, texts: list[str]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        return best(self.proba, self.targets, texts)
+
+    def save(self, path: Path) -> None:
+        """One NumPy archive of plain arrays (no object arrays, so it loads with pickles refused)."""
+        arrays: dict[str, np.ndarray] = {
+            "targets": np.array(self.targets, dtype=str),
+            "intercept": self.intercept_,
+            "n_blocks": np.array(len(self.blocks_)),
+        }
+        for k, classes in enumerate(self.classes_):
+            arrays[f"classes_{k}"] = np.array([str(c) for c in classes], dtype=str)
+        for b, block in enumerate(self.blocks_):
+            arrays[f"block_{b}_spec"] = np.array([block["kind"], *map(str, block["ngram_range"]), str(block["bits"])])
+            for name in ("table", "idf", "weights"):
+                arrays[f"block_{b}_{name}"] = block[name]
+        with open(path, "wb") as fh:
+            np.savez(fh, **arrays)
+
+    @classmethod
+    def read(cls, path: Path) -> FusedModel:
+        """The arrays of `path`, whose checksum the caller has verified; pickled objects are refused."""
+        try:
+            with np.load(path, allow_pickle=False) as archive:
+                targets = [str(t) for t in archive["targets"]]
+                blocks = []
+                for b in range(int(archive["n_blocks"])):
+                    kind, low, high, bits = (str(v) for v in archive[f"block_{b}_spec"])
+                    blocks.append(
+                        {
+                            "kind": kind,
+                            "ngram_range": (int(low), int(high)),
+                            "bits": int(bits),
+                            **{name: archive[f"block_{b}_{name}"] for name in ("table", "idf", "weights")},
+                        }
+                    )
+                classes = [archive[f"classes_{k}"].tolist() for k in range(len(targets))]
+                return cls(targets, blocks, archive["intercept"], classes)
+        except (OSError, ValueError, KeyError, zipfile.BadZipFile) as exc:
+            raise StanceError(f"{path}: not a fused model archive ({exc})") from None
+
+
+def archive_path(model_path: Path) -> Path:
+    """Where the arrays of the model at `model_path` are saved: `stance.joblib` -> `stance.npz`."""
+    return model_path.with_suffix(".npz")
+
+
+def load(model_path: Path, card: dict[str, Any]) -> FusedModel | None:
+    """The model's arrays once their SHA-256 matches the card's, or None when the card records none."""
+    recorded = card.get("fused_sha256")
+    if not isinstance(recorded, str):
+        return None
+    path = archive_path(model_path)
+    if not path.is_file():
+        raise StanceError(f"{path}: the model's arrays are missing; retrain with `dvc repro`")
+    actual = sha256_file(path)
+    if actual != recorded:
+        raise StanceError(
+            f"{path}: SHA-256 {actual[:12]}... does not match the model card "
+            f"({recorded[:12]}...); refusing to load a changed model file"
+        )
+    found = FusedModel.read(path)
+    if found.targets != list(card["targets"]):
+        raise StanceError(f"{path}: targets in the model's arrays and its card differ")
+    return found

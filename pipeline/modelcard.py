@@ -1,0 +1,76 @@
+"""The model card: what a model was trained on, and the checksums that make it safe to load.
+
+Kept apart from `pipeline.model` so that reading and checking a card imports
+neither scikit-learn nor pandas: `stance classify` runs a model from its arrays
+(`pipeline.fused`) and needs only this.
+"""
+
+from __future__ import annotations
+
+import json
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+from pipeline import StanceError
+from pipeline.schema import Schema
+
+
+def card_path(model_path: Path) -> Path:
+    return model_path.with_suffix(".json")
+
+
+def read_card(path: Path) -> dict[str, Any]:
+    card_file = card_path(path)
+    if not path.is_file():
+        raise StanceError(f"{path}: model not found; train one with `dvc repro` or `stance train`")
+    if not card_file.is_file():
+        raise StanceError(f"{card_file}: model card missing; refusing to load an unverified model file")
+    try:
+        card = json.loads(card_file.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise StanceError(f"{card_file}: model card is not valid JSON") from None
+    if not isinstance(card, dict) or not isinstance(card.get("sha256"), str):
+        raise StanceError(f"{card_file}: model card has no sha256; refusing to load")
+    return card
+
+
+def _structure(schema_dict: dict[str, Any]) -> dict[str, list[tuple[str, str]]]:
+    """What the model depends on: targets and their labels' names and kinds, in order (not the wording)."""
+    targets = schema_dict.get("targets", {}) if isinstance(schema_dict, dict) else {}
+    return {
+        name: [(lab.get("name"), lab.get("kind", "position")) for lab in body.get("labels", [])]
+        for name, body in targets.items()
+    }
+
+
+def check_schema(card: dict[str, Any], schema: Schema, source: str, model_path: Path) -> None:
+    """Refuse a model whose card records targets or labels other than those of `schema`."""
+    trained, wanted = _structure(card.get("schema", {})), _structure(schema.to_dict())
+    if trained == wanted:
+        return
+    if list(trained) != list(wanted):
+        what = f"targets {', '.join(trained) or 'none'} where {source} has {', '.join(wanted)}"
+    else:
+        name = next(t for t in wanted if trained[t] != wanted[t])
+
+        def shown(labels: list[tuple[str, str]]) -> str:
+            return ", ".join(f"{n} ({k})" for n, k in labels)
+
+        what = f"{name} labels {shown(trained[name])}; {source} has {shown(wanted[name])}"
+    raise StanceError(
+        f"{model_path}: trained on another schema ({what}); retrain with `dvc repro`, "
+        "or pass --schema with the schema it was trained on"
+    )
+
+
+def version_warning(card: dict[str, Any], model_path: Path) -> str | None:
+    """A one-line warning when the model was trained with another scikit-learn, else None."""
+    trained = card.get("versions", {}).get("scikit-learn")
+    installed = version("scikit-learn")  # read from the package metadata: importing it takes a second
+    if trained and trained != installed:
+        return (
+            f"{model_path} was trained with scikit-learn {trained}, this is scikit-learn {installed}; "
+            "predictions may differ: retrain with `dvc repro` or install the recorded version"
+        )
+    return None
