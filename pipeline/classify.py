@@ -16,6 +16,7 @@ same as an uninterrupted run.
 from __future__ import annotations
 
 import csv
+import ctypes
 import gc
 import hashlib
 import io
@@ -194,12 +195,36 @@ class Classifier:
         return buffer.getvalue().encode("utf-8")
 
 
+# glibc's mallopt(3) parameters: see `keep_freed_memory`.
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
+
+
+def keep_freed_memory() -> None:
+    """Let the C allocator reuse the memory of each batch's arrays instead of returning it to the system.
+
+    Every model batch allocates and frees megabytes of numpy arrays. glibc
+    gave those pages back to the system after each batch and faulted fresh,
+    zeroed ones in for the next: about 750,000 page faults and 15% of the
+    run's CPU time in the kernel in a 20 MB run. With large blocks served from
+    the heap (up to 32 MB, glibc's ceiling) and the heap trimmed only past
+    256 MB, the pages are reused. Memory stays bounded by the largest batch.
+    A no-op where the C library has no mallopt (macOS, Windows).
+    """
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):
+        return
+    mallopt(_M_MMAP_THRESHOLD, 32 * 2**20)
+    mallopt(_M_TRIM_THRESHOLD, 256 * 2**20)
+
+
 _WORKER: Classifier | None = None
 
 
 def _init_worker(model_path: str, min_confidence: float | None, gc_threshold: tuple[int, ...]) -> None:
     global _WORKER
     gc.set_threshold(*gc_threshold)  # the parent's garbage collector settings, however the worker started
+    keep_freed_memory()
     _WORKER = Classifier(Path(model_path), min_confidence)
 
 

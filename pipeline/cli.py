@@ -70,6 +70,7 @@ def cmd_classify(args: argparse.Namespace) -> None:
     if args.summary and Path(args.summary).exists() and not Path(args.summary).is_dir():
         raise StanceError(f"{args.summary}: --summary needs a folder")
     model_path, _ = _checked_card(args, arrays=True)
+    classify.keep_freed_memory()
     settings = classify.Settings(fmt, args.min_confidence, args.chunk_size, args.glob, args.spreadsheet_safe)
     run = classify.Run(args.paths, output, settings, model_path, args.jobs, args.resume, args.strict)
     progress = run.execute(progress_bar=args.progress)
