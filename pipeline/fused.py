@@ -19,8 +19,7 @@ from typing import Any
 import numpy as np
 from scipy.special import expit
 
-from pipeline import StanceError, ngrams
-from pipeline.io import sha256_file
+from pipeline import StanceError, modelcard, ngrams
 from pipeline.limits import for_model
 
 BATCH = 1024  # sentences per feature-extraction batch: the n-gram arrays stay in cache; bigger runs slower
@@ -137,12 +136,7 @@ def load(model_path: Path, card: dict[str, Any]) -> FusedModel | None:
     path = archive_path(model_path)
     if not path.is_file():
         raise StanceError(f"{path}: the model's arrays are missing; retrain with `dvc repro`")
-    actual = sha256_file(path)
-    if actual != recorded:
-        raise StanceError(
-            f"{path}: SHA-256 {actual[:12]}... does not match the model card "
-            f"({recorded[:12]}...); refusing to load a changed model file"
-        )
+    modelcard.check_sha256(path, recorded)
     found = FusedModel.read(path)
     if found.targets != list(card["targets"]):
         raise StanceError(f"{path}: targets in the model's arrays and its card differ")

@@ -25,7 +25,7 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 from pipeline import StanceError, fused
 from pipeline.features import NgramTfidf, build_features
 from pipeline.io import discard, sha256_file
-from pipeline.modelcard import card_path, read_card
+from pipeline.modelcard import card_path, check_sha256, read_card
 from pipeline.schema import Schema
 
 FORMAT = 1
@@ -218,12 +218,7 @@ def library_versions() -> dict[str, str]:
 def load(path: Path) -> tuple[Pipeline, dict[str, Any]]:
     """Verify the SHA-256 recorded in the model card, and only then unpickle."""
     card = read_card(path)
-    actual = sha256_file(path)
-    if actual != card["sha256"]:
-        raise StanceError(
-            f"{path}: SHA-256 {actual[:12]}... does not match the model card "
-            f"({card['sha256'][:12]}...); refusing to load a changed model file"
-        )
+    check_sha256(path, card["sha256"])
     with warnings.catch_warnings():
         # scikit-learn warns on unpickling a model from another version; `version_warning` says it in one line.
         warnings.filterwarnings("ignore", message=".*Trying to unpickle estimator.*")

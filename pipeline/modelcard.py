@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import StanceError
+from pipeline.io import sha256_file
 from pipeline.schema import Schema
 
 
@@ -74,3 +75,13 @@ def version_warning(card: dict[str, Any], model_path: Path) -> str | None:
             "predictions may differ: retrain with `dvc repro` or install the recorded version"
         )
     return None
+
+
+def check_sha256(path: Path, recorded: str) -> None:
+    """Refuse `path` unless its SHA-256 is the one the card recorded (before anything reads it)."""
+    actual = sha256_file(path)
+    if actual != recorded:
+        raise StanceError(
+            f"{path}: SHA-256 {actual[:12]}... does not match the model card "
+            f"({recorded[:12]}...); refusing to load a changed model file"
+        )
