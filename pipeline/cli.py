@@ -27,39 +27,38 @@ def _model_path(arg: str | None) -> Path:
     return Path(arg) if arg else config.paths().model
 
 
-def _checked_card(args: argparse.Namespace, arrays: bool = False) -> tuple[Path, dict]:
-    """The model card, once its schema matches ours; a version mismatch is a warning, not a refusal.
+def _checked_card(args: argparse.Namespace) -> tuple[Path, dict]:
+    """The model card, once the schema it was trained on matches ours.
 
-    The warning is about unpickling: a model run from its arrays (`arrays`, when the card records them)
-    does not depend on the scikit-learn it was trained with.
+    The served model is plain arrays, so the scikit-learn it was trained with does not matter here.
     """
-    from pipeline import modelcard, schema
+    from pipeline.data import schema
+    from pipeline.model import card as modelcard
 
     path = _model_path(args.model)
     card = modelcard.read_card(path)
     schema_file = Path(args.schema) if args.schema else config.paths().schema
     if args.schema or schema_file.is_file():
         modelcard.check_schema(card, schema.load(schema_file), str(schema_file), path)
-    if not (arrays and "fused_sha256" in card) and (warning := modelcard.version_warning(card, path)):
-        print(f"stance: warning: {warning}", file=sys.stderr)
     return path, card
 
 
 def cmd_predict(args: argparse.Namespace) -> None:
-    from pipeline import model, predict
+    from pipeline.classify import table as predict
+    from pipeline.model import served
 
     out_fmt = predict.table_format(args.output, default=predict.table_format(args.input))
-    path, _ = _checked_card(args)
-    fitted, card = model.load(path)
+    path, card = _checked_card(args)
     rows = predict.predict_file(
-        fitted, card["targets"], args.input, args.output, out_fmt, args.text_column, args.spreadsheet_safe
+        served.load(path, card), args.input, args.output, out_fmt, args.text_column, args.spreadsheet_safe
     )
     if args.output != "-":
         print(f"predict: {rows} rows -> {args.output}", file=sys.stderr)
 
 
 def cmd_classify(args: argparse.Namespace) -> None:
-    from pipeline import classify, summary
+    from pipeline.classify import batch as classify
+    from pipeline.classify import summary
 
     output = Path(args.output)
     fmt = classify.output_format(output, args.format)
@@ -69,7 +68,7 @@ def cmd_classify(args: argparse.Namespace) -> None:
         raise StanceError(f"--chunk-size must be at least 1, got {args.chunk_size}")
     if args.summary and Path(args.summary).exists() and not Path(args.summary).is_dir():
         raise StanceError(f"{args.summary}: --summary needs a folder")
-    model_path, _ = _checked_card(args, arrays=True)
+    model_path, _ = _checked_card(args)
     classify.keep_freed_memory()
     settings = classify.Settings(fmt, args.min_confidence, args.chunk_size, args.glob, args.spreadsheet_safe)
     run = classify.Run(args.paths, output, settings, model_path, args.jobs, args.resume, args.strict)
@@ -96,11 +95,11 @@ def cmd_classify(args: argparse.Namespace) -> None:
 def cmd_stage(args: argparse.Namespace) -> None:
     import importlib
 
-    importlib.import_module(f"pipeline.{args.command.replace('-', '_')}").main()
+    importlib.import_module(f"pipeline.stages.{args.command.replace('-', '_')}").main()
 
 
 def cmd_agreement(args: argparse.Namespace) -> None:
-    from pipeline import agreement, schema
+    from pipeline.data import agreement, schema
 
     the_schema = schema.load(Path(args.schema) if args.schema else config.paths().schema)
     a, b = agreement.read_labeling(Path(args.a)), agreement.read_labeling(Path(args.b))
@@ -111,7 +110,7 @@ def cmd_agreement(args: argparse.Namespace) -> None:
         kappa = "n/a" if scores["kappa"] is None else f"{scores['kappa']:.3f}"
         print(f"{name:<20} {kappa:>6} {scores['agreement']:>10.1%} {scores['disagreements']:>14}")
     if args.disagreements:
-        from pipeline.io import atomic_path
+        from pipeline.io.files import atomic_path
 
         table = agreement.disagreements(a, b, the_schema)
         texts = a.set_index("id")["text"] if "text" in a.columns else b.set_index("id").get("text")
@@ -123,8 +122,9 @@ def cmd_agreement(args: argparse.Namespace) -> None:
 
 
 def cmd_agreement_sample(args: argparse.Namespace) -> None:
-    from pipeline import agreement, data, schema
-    from pipeline.io import atomic_path
+    from pipeline.data import agreement, schema
+    from pipeline.data import labeled as data
+    from pipeline.io.files import atomic_path
 
     paths = config.paths()
     the_schema = schema.load(paths.schema)
@@ -139,7 +139,9 @@ def cmd_agreement_sample(args: argparse.Namespace) -> None:
 
 
 def _model_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--model", metavar="PATH", help="model file (default: models/stance.joblib)")
+    p.add_argument(
+        "--model", metavar="PATH", help="the model: its .npz, .json or .joblib file (default: models/stance.npz)"
+    )
     p.add_argument(
         "--schema",
         metavar="PATH",
@@ -155,13 +157,13 @@ def _model_options(p: argparse.ArgumentParser) -> None:
 
 
 def cmd_report(args: argparse.Namespace) -> None:
-    from pipeline import report
+    from pipeline.stages import report
 
     root = config.find_root()
-    result = report.write(root, args.against)
+    result = report.run(root, args.against)
     print(f"report: {result.headline} -> reports/report.html, reports/report.md", file=sys.stderr)
     if args.screenshot:
-        from pipeline import browser
+        from pipeline.report import browser
 
         browser.screenshot(root / "reports" / "report.html", Path(args.screenshot))
         print(f"report: screenshot -> {args.screenshot}", file=sys.stderr)
@@ -254,7 +256,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     for name, text in (
         ("prepare", "validate data/labeled/ against the schema and split it by article (DVC stage)"),
-        ("train", "train the model on the training split; write models/stance.joblib and its card (DVC stage)"),
+        ("train", "train the model on the training split; write models/stance.npz, .joblib and .json (DVC stage)"),
         ("evaluate", "score the model on the test split; write reports/metrics.json (DVC stage)"),
         ("learning-curve", "train on 10-100%% of the training articles and score each on the test split (DVC stage)"),
     ):

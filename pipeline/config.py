@@ -66,7 +66,8 @@ class Paths:
 
     @property
     def model(self) -> Path:
-        return self.root / "models" / "stance.joblib"
+        """The served model (its card and fitted Pipeline stand beside it: `pipeline.model.card`)."""
+        return self.root / "models" / "stance.npz"
 
     @property
     def reports(self) -> Path:

@@ -4,18 +4,21 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipeline import config, data, quality, schema
-from pipeline.io import atomic_path, write_json
+from pipeline import config
+from pipeline.data import labeled as data
+from pipeline.data import quality, schema
+from pipeline.io.files import atomic_path, write_json
+from pipeline.params import PrepareParams
 
 
 def run(root: Path) -> dict:
     """Validate data/labeled/ and its formulas; write the split, label counts and corpus statistics."""
     paths = config.paths(root)
-    params = config.load_params(paths.params).get("prepare", {})
+    params = PrepareParams.from_mapping(config.load_params(paths.params).get("prepare"))
     the_schema = schema.load(paths.schema)
-    labeled = data.load_labeled(paths.labeled, the_schema, float(params.get("near_duplicate", 0.85)))
-    quality.check_formulas(labeled, float(params.get("max_opening_share", 0.02)))
-    train, test = data.split(labeled, the_schema, float(params.get("test_size", 0.2)), int(params.get("seed", 42)))
+    labeled = data.load_labeled(paths.labeled, the_schema, params.near_duplicate)
+    quality.check_formulas(labeled, params.max_opening_share)
+    train, test = data.split(labeled, the_schema, params.folds, params.seed)
     for frame, dest in ((train, paths.train), (test, paths.test)):
         with atomic_path(dest, make_parents=True) as tmp:
             frame.to_csv(tmp, index=False)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from pipeline.schema import Target
+from pipeline.data.schema import Target
 
 CHUNK = 200  # resamples per weight matrix, so memory stays bounded on a large test split
 

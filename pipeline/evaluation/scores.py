@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 from sklearn.metrics import precision_recall_fscore_support
 
-from pipeline.schema import Target
+from pipeline.data.schema import Target
 
 
 def f1_by_label(gold: np.ndarray, pred: np.ndarray, labels: list[str]) -> dict[str, float]:

@@ -1,21 +1,25 @@
-"""Stage `train`: fit the stance model on the training split and write its model card."""
+"""Stage `train`: fit the stance model on the training split, check its served form, write it with its card."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from pipeline import config, data, model, schema
-from pipeline.io import sha256_file
+from pipeline import config
+from pipeline.data import labeled as data
+from pipeline.data import schema
+from pipeline.io.files import sha256_file
+from pipeline.model import estimator
+from pipeline.params import TrainParams
 
 
 def run(root: Path) -> dict:
     paths = config.paths(root)
-    params = config.load_params(paths.params).get("train", {})
+    params = TrainParams.from_mapping(config.load_params(paths.params).get("train"))
     the_schema = schema.load(paths.schema)
     train = data.read_prepared(paths.train, the_schema)
-    fitted = model.fit(train, the_schema, params)
+    fitted, arrays = estimator.fit(train, the_schema, params)
     card = {
-        "params": params,
+        "params": params.to_dict(),
         "label_counts": data.label_counts(train, the_schema),
         "training_data": {
             "file": paths.train.relative_to(paths.root).as_posix(),
@@ -23,7 +27,7 @@ def run(root: Path) -> dict:
             "sha256": sha256_file(paths.train),
         },
     }
-    return model.save(fitted, the_schema, paths.model, card)
+    return estimator.save(fitted, arrays, the_schema, paths.model, card)
 
 
 def main() -> None:

@@ -14,9 +14,9 @@ from typing import Any
 
 import pandas as pd
 
-from pipeline.attribution import VERBS
-from pipeline.data import DataProblems
-from pipeline.schema import Schema
+from pipeline.actors.attribution import VERBS
+from pipeline.data.labeled import DataProblems
+from pipeline.data.schema import Schema
 
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 # How statements attribute positions: the attribution module's verbs, plus "according to".

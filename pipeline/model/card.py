@@ -1,30 +1,46 @@
 """The model card: what a model was trained on, and the checksums that make it safe to load.
 
-Kept apart from `pipeline.model` so that reading and checking a card imports
-neither scikit-learn nor pandas: `stance classify` runs a model from its arrays
-(`pipeline.fused`) and needs only this.
+A model is three files with one stem: ``stance.json`` (this card),
+``stance.npz`` (the served arrays, `pipeline.model.served`, what every
+prediction runs) and ``stance.joblib`` (the fitted scikit-learn Pipeline, read
+only by evaluation for feature names and the SVM baseline). ``--model`` may
+name any of them. Reading and checking a card imports neither scikit-learn nor
+pandas.
 """
 
 from __future__ import annotations
 
 import json
-from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
 from pipeline import StanceError
-from pipeline.io import sha256_file
-from pipeline.schema import Schema
+from pipeline.data.schema import Schema
+from pipeline.io.files import sha256_file
+
+FORMAT = 2  # 1: the pickle was the model and the arrays optional; 2: the arrays are the model
+SUFFIXES = (".json", ".npz", ".joblib")
 
 
 def card_path(model_path: Path) -> Path:
     return model_path.with_suffix(".json")
 
 
+def served_path(model_path: Path) -> Path:
+    return model_path.with_suffix(".npz")
+
+
+def pipeline_path(model_path: Path) -> Path:
+    return model_path.with_suffix(".joblib")
+
+
 def read_card(path: Path) -> dict[str, Any]:
-    card_file = card_path(path)
-    if not path.is_file():
-        raise StanceError(f"{path}: model not found; train one with `dvc repro` or `stance train`")
+    """The card of the model named by `path` (its .json, .npz or .joblib file), checked for what loading needs."""
+    card_file, served = card_path(path), served_path(path)
+    if path.suffix not in SUFFIXES:
+        raise StanceError(f"{path}: not a model file; name the model's .npz, .json or .joblib file")
+    if not served.is_file() and not card_file.is_file():
+        raise StanceError(f"{path}: model not found; train one with `dvc repro` or `stance train`, or pass --model")
     if not card_file.is_file():
         raise StanceError(f"{card_file}: model card missing; refusing to load an unverified model file")
     try:
@@ -33,6 +49,10 @@ def read_card(path: Path) -> dict[str, Any]:
         raise StanceError(f"{card_file}: model card is not valid JSON") from None
     if not isinstance(card, dict) or not isinstance(card.get("sha256"), str):
         raise StanceError(f"{card_file}: model card has no sha256; refusing to load")
+    if card.get("format") != FORMAT:
+        raise StanceError(f"{card_file}: written by another version of ukraine-stance; retrain with `dvc repro`")
+    if not served.is_file():
+        raise StanceError(f"{served}: the model's arrays are missing; retrain with `dvc repro`")
     return card
 
 
@@ -63,18 +83,6 @@ def check_schema(card: dict[str, Any], schema: Schema, source: str, model_path: 
         f"{model_path}: trained on another schema ({what}); retrain with `dvc repro`, "
         "or pass --schema with the schema it was trained on"
     )
-
-
-def version_warning(card: dict[str, Any], model_path: Path) -> str | None:
-    """A one-line warning when the model was trained with another scikit-learn, else None."""
-    trained = card.get("versions", {}).get("scikit-learn")
-    installed = version("scikit-learn")  # read from the package metadata: importing it takes a second
-    if trained and trained != installed:
-        return (
-            f"{model_path} was trained with scikit-learn {trained}, this is scikit-learn {installed}; "
-            "predictions may differ: retrain with `dvc repro` or install the recorded version"
-        )
-    return None
 
 
 def check_sha256(path: Path, recorded: str) -> None:

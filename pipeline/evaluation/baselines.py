@@ -21,7 +21,7 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 from sklearn.pipeline import Pipeline
 from sklearn.svm import LinearSVC
 
-from pipeline.schema import Schema, Target
+from pipeline.data.schema import Schema, Target
 
 _WORD = re.compile(r"[a-z]+")
 # Words of a definition that say how it is worded, not what a sentence is about.

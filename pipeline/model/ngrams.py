@@ -1,7 +1,7 @@
 """Hashed n-gram TF-IDF rows, with numpy alone: the arithmetic of `features.NgramTfidf`.
 
 It lives apart from the scikit-learn estimator so that classifying articles
-can run a trained model from its arrays (`pipeline.fused`) without importing
+can run a trained model from its arrays (`pipeline.model.served`) without importing
 scikit-learn at all, and both paths share one implementation.
 
 Each n-gram becomes a 64-bit key (the bytes themselves for character n-grams,
@@ -123,10 +123,12 @@ def tfidf(
     idf: np.ndarray,
     cache: dict[str, np.uint64 | int],
 ) -> sp.csr_matrix:
-    """Rows of idf-weighted n-gram counts, L2-normalised.
+    """Rows of idf-weighted n-gram counts, each divided by the norm of its entries.
 
     A repeated n-gram stays as repeated entries of its row, which every sparse
-    product sums: raw term counts, with no sort to merge them.
+    product sums: raw term counts, with no sort to merge them. The norm is taken
+    over the entries before that sum (one idf per occurrence), so a row with a
+    repeated n-gram is close to, not exactly, unit length.
     """
     n_docs = len(texts)
     doc_of, keys, ok, _ = grid(kind, texts, ngram_range, cache)

@@ -30,18 +30,17 @@ from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, replace
 from itertools import islice
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
-from pipeline import StanceError, fused, modelcard
-from pipeline.articles import META_FIELDS, Article, BadArticle, iter_articles
-from pipeline.attribution import AUTHOR, attribute
-from pipeline.cells import row as csv_row
-from pipeline.segment import split_sentences
-
-if TYPE_CHECKING:
-    from pipeline.model import Predictor
+from pipeline import StanceError
+from pipeline.actors.attribution import AUTHOR, attribute
+from pipeline.io.cells import row as csv_row
+from pipeline.model import card as modelcard
+from pipeline.model import served
+from pipeline.text.articles import META_FIELDS, Article, BadArticle, iter_articles
+from pipeline.text.segment import split_sentences
 
 FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".parquet": "parquet"}
 UNCERTAIN = "uncertain"
@@ -94,16 +93,7 @@ class Classifier:
     def __init__(self, model_path: Path, min_confidence: float | None, load: bool = True):
         # With workers, the main process needs only the card: the workers load (and verify) the model.
         card = modelcard.read_card(model_path)
-        self.predictor: fused.FusedModel | Predictor | None = None
-        if load:
-            # The model's arrays when training saved them (no scikit-learn to import, nothing to unpickle);
-            # else the pickled Pipeline.
-            self.predictor = fused.load(model_path, card)
-            if self.predictor is None:
-                from pipeline import model
-
-                pipeline, card = model.load(model_path)
-                self.predictor = model.Predictor(pipeline, card["targets"])
+        self.predictor: served.ServedModel | None = served.load(model_path, card) if load else None
         self.targets: list[str] = card["targets"]
         self.min_confidence = min_confidence
         self.sha256 = card["sha256"]

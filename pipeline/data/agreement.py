@@ -13,8 +13,8 @@ import pandas as pd
 from sklearn.metrics import cohen_kappa_score
 
 from pipeline import StanceError
-from pipeline.data import read_csv_strict
-from pipeline.schema import Schema
+from pipeline.data.labeled import read_csv_strict
+from pipeline.data.schema import Schema
 
 
 def draw_sample(data: pd.DataFrame, schema: Schema, n: int, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:

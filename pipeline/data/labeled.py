@@ -19,7 +19,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.model_selection import StratifiedGroupKFold
 
 from pipeline import StanceError
-from pipeline.schema import Schema
+from pipeline.data.schema import Schema
 
 BASE_COLUMNS = ("id", "article_id", "text")
 OPTIONAL_COLUMNS = ("sentence_index", "speaker")
@@ -218,11 +218,12 @@ def stratify_key(data: pd.DataFrame, schema: Schema) -> pd.Series:
     return data.apply(key, axis=1)
 
 
-def split(data: pd.DataFrame, schema: Schema, test_size: float, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Train/test split grouped by article (no article on both sides), stratified as far as groups allow."""
-    if not 0 < test_size < 1:
-        raise StanceError(f"prepare.test_size must be between 0 and 1, got {test_size}")
-    n_splits = max(2, round(1 / test_size))
+def split(data: pd.DataFrame, schema: Schema, n_splits: int, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Train/test split grouped by article (no article on both sides), stratified as far as groups allow.
+
+    The test side is the first of `n_splits` grouped folds, so it holds about 1/n_splits of the articles
+    (`prepare.test_size` is checked to be 1/k for a whole k).
+    """
     groups = data["article_id"].to_numpy()
     if len(set(groups)) < n_splits:
         raise StanceError(f"need at least {n_splits} articles or statements to split, found {len(set(groups))}")

@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from pipeline.segment import Sentence
+from pipeline.text.segment import Sentence
 
 if TYPE_CHECKING:  # only `accuracy` takes a DataFrame; classifying articles never imports pandas
     import pandas as pd

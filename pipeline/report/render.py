@@ -25,7 +25,6 @@ import numpy as np
 import pandas as pd
 
 from pipeline import StanceError, config
-from pipeline.io import atomic_path
 
 MISTAKES = 15
 BASELINE_NAMES = {
@@ -353,7 +352,7 @@ def corpus_section(stats: dict[str, Any] | None) -> Section:
 
 def build(root: Path, against: str = "HEAD") -> Report:
     """Gather every section from the files in reports/ (metrics and test predictions are required)."""
-    from pipeline import figures
+    from pipeline.report import figures
 
     reports = config.paths(root).reports
     metrics = _read_json(reports / "metrics.json")
@@ -462,14 +461,3 @@ def render_markdown(report: Report) -> str:
             out += ["| " + " | ".join(_md(c) for c in row) + " |" for row in table.rows]
             out.append("")
     return "\n".join(out)
-
-
-def write(root: Path, against: str = "HEAD") -> Report:
-    """Write reports/report.html and reports/report.md; both appear, or neither changes."""
-    report = build(root, against)
-    reports = config.paths(root).reports
-    page, text = render_html(report), render_markdown(report)
-    with atomic_path(reports / "report.html") as html_tmp, atomic_path(reports / "report.md") as md_tmp:
-        html_tmp.write_text(page, encoding="utf-8")
-        md_tmp.write_text(text, encoding="utf-8")
-    return report

@@ -1,4 +1,4 @@
-"""Stage `evaluate`: how good the model is on held-out articles, and how sure we are.
+"""How good the model is on held-out articles, and how sure we are: the scores `evaluate` writes.
 
 Stance-F1 is macro-F1 over a target's position labels (SemEval-2016's F_avg);
 the headline is its mean over targets. Every headline figure carries a
@@ -9,28 +9,14 @@ grouped cross-validation, and calibration (ECE and reliability bins).
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from pipeline import (
-    StanceError,
-    attribution,
-    baselines,
-    bootstrap,
-    calibration,
-    config,
-    crossval,
-    data,
-    model,
-    modelcard,
-    schema,
-)
-from pipeline.io import atomic_path, write_json
-from pipeline.schema import Schema
-from pipeline.scores import f1_by_label, per_class, target_scores  # noqa: F401  (re-exported for callers)
+from pipeline.data.schema import Schema
+from pipeline.evaluation import bootstrap, calibration
+from pipeline.evaluation.scores import per_class, target_scores
 
 HEADLINE = ("macro_f1", "stance_f1", "accuracy")
 BASELINES = ("majority", "keyword", "svm")
@@ -138,68 +124,3 @@ def add_cross_validation(metrics: dict[str, Any], result: dict[str, Any] | None)
         metrics["targets"][t]["cv_stance_f1_mean"] = scores["stance_f1_mean"]
         metrics["targets"][t]["cv_stance_f1_sd"] = scores["stance_f1_sd"]
     metrics["cv"] = {key: value for key, value in result.items() if key != "targets"}
-
-
-def run(root: Path) -> dict[str, Any]:
-    paths = config.paths(root)
-    all_params = config.load_params(paths.params)
-    params = all_params.get("evaluate", {})
-    the_schema = schema.load(paths.schema)
-    modelcard.check_schema(modelcard.read_card(paths.model), the_schema, str(paths.schema), paths.model)
-    fitted, card = model.load(paths.model)
-    folds = int(params.get("cv_folds", 5))
-    if folds == 1 or folds < 0:
-        raise StanceError(f"evaluate.cv_folds: {folds} folds; use 0 (no cross-validation) or at least 2")
-    train = data.read_prepared(paths.train, the_schema)
-    test = data.read_prepared(paths.test, the_schema)
-    predicted = model.predict(fitted, the_schema.target_names, test["text"].tolist())
-    baseline_labels = baselines.predict_all(fitted, train, test, the_schema, float(params.get("svm_C", 1.0)))
-    seed = int(params.get("seed", 7))
-    metrics = evaluate(test, predicted, baseline_labels, the_schema, int(params.get("bootstrap", 1000)), seed)
-    reliability = add_calibration(metrics, test, predicted, the_schema, int(params.get("calibration_bins", 10)))
-    if folds:
-        statements = pd.concat([train, test], ignore_index=True)
-        result = crossval.cross_validate(
-            statements, the_schema, all_params.get("train", {}), folds, seed, int(params.get("cv_jobs", 2))
-        )
-        add_cross_validation(metrics, result)
-    write_json(paths.reports / "metrics.json", metrics)
-    with atomic_path(paths.reports / "reliability.csv", make_parents=True) as tmp:
-        reliability.to_csv(tmp, index=False)
-    write_json(
-        paths.reports / "informative_ngrams.json",
-        model.informative_ngrams(fitted, the_schema.target_names, int(params.get("top_ngrams", 10))),
-    )
-    # Speaker attribution is rule-based, so every labeled article measures it, not just the test split.
-    write_json(paths.reports / "attribution.json", attribution.accuracy(pd.concat([train, test])))
-    confusion = paths.reports / "confusion"
-    confusion.mkdir(parents=True, exist_ok=True)
-    for stale in confusion.glob("*.csv"):
-        if stale.stem not in the_schema.target_names:
-            stale.unlink()
-    for t in the_schema.target_names:
-        frame = pd.DataFrame({"actual": test[t], "predicted": predicted[t]})
-        with atomic_path(confusion / f"{t}.csv") as tmp:
-            frame.to_csv(tmp, index=False)
-    keep = [c for c in ["id", "article_id", "text", "speaker"] if c in test.columns]
-    detail = test[keep].copy()
-    for t in the_schema.target_names:
-        detail[f"{t}_gold"] = test[t]
-        detail[t] = predicted[t].to_numpy()
-        detail[f"{t}_confidence"] = predicted[f"{t}_confidence"].to_numpy()
-    with atomic_path(paths.reports / "test_predictions.csv", make_parents=True) as tmp:
-        detail.to_csv(tmp, index=False)
-    return metrics
-
-
-def main() -> None:
-    metrics = run(config.find_root())
-    line = (
-        f"evaluate: mean stance-F1 {metrics['mean_stance_f1']:.3f} "
-        f"(95% CI {metrics['mean_stance_f1_ci95_low']:.3f}-{metrics['mean_stance_f1_ci95_high']:.3f}); baselines: "
-        + ", ".join(f"{name} {metrics[f'baseline_{name}_mean_stance_f1']:.3f}" for name in BASELINES)
-    )
-    if "cv" in metrics:
-        cv = metrics["cv"]
-        line += f"; {cv['folds']}-fold CV {cv['mean_stance_f1_mean']:.3f} ± {cv['mean_stance_f1_sd']:.3f}"
-    print(line + f"; mean ECE {metrics['mean_ece']:.3f}")

@@ -14,8 +14,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from pipeline.cells import row as csv_row
-from pipeline.io import atomic_path
+from pipeline.io.cells import row as csv_row
+from pipeline.io.files import atomic_path
 
 EXAMPLES = 3
 

@@ -15,14 +15,18 @@ import pandas as pd
 from joblib import Parallel, delayed
 from sklearn.model_selection import StratifiedGroupKFold
 
-from pipeline import StanceError, data, model
-from pipeline.schema import Schema
-from pipeline.scores import target_scores
+from pipeline import StanceError
+from pipeline.data import labeled as data
+from pipeline.data.schema import Schema
+from pipeline.evaluation.scores import target_scores
+from pipeline.model import estimator
+from pipeline.model.predict import predict
+from pipeline.params import TrainParams
 
 
-def _fold(train: pd.DataFrame, test: pd.DataFrame, the_schema: Schema, params: dict[str, Any]) -> dict[str, float]:
-    fitted = model.fit(train, the_schema, params)
-    predicted = model.predict(fitted, the_schema.target_names, test["text"].tolist())
+def _fold(train: pd.DataFrame, test: pd.DataFrame, the_schema: Schema, params: TrainParams) -> dict[str, float]:
+    _, arrays = estimator.fit(train, the_schema, params)
+    predicted = predict(arrays, test["text"].tolist())
     return {
         t.name: target_scores(test[t.name].to_numpy(object), predicted[t.name].to_numpy(object), t)["stance_f1"]
         for t in the_schema.targets
@@ -30,7 +34,7 @@ def _fold(train: pd.DataFrame, test: pd.DataFrame, the_schema: Schema, params: d
 
 
 def cross_validate(
-    statements: pd.DataFrame, the_schema: Schema, params: dict[str, Any], k: int, seed: int, jobs: int
+    statements: pd.DataFrame, the_schema: Schema, params: TrainParams, k: int, seed: int, jobs: int
 ) -> dict[str, Any]:
     """Stance-F1 per target and fold, with mean and standard deviation over the folds."""
     groups = statements["article_id"].to_numpy()

@@ -11,9 +11,14 @@ becomes a 64-bit key (the bytes themselves for character n-grams, a mix of
 token hashes for word n-grams), keys are hashed into 2**bits buckets (2**20 by default: a table that stays in
 cache, at the price of a few percent of n-grams sharing a column), and only
 buckets seen in training become columns. Weighting: raw term counts times
-TfidfVectorizer's smoothed idf, L2-normalised rows. The arithmetic is in
-`pipeline.ngrams`, which does not import scikit-learn, so a trained model can
-also run from its arrays alone (`pipeline.fused`).
+TfidfVectorizer's smoothed idf, each row divided by the root of the sum of its
+squared idf weights taken once per occurrence (a repeated n-gram's entries are
+summed only afterwards, by the sparse product, so a row with repeats is not
+exactly unit length; TfidfVectorizer would square the summed weight). Character
+n-grams run over the whole lower-cased sentence and so cross word boundaries.
+The arithmetic is in `pipeline.model.ngrams`, which does not import
+scikit-learn, so the trained model runs from its arrays alone
+(`pipeline.model.served`).
 """
 
 from __future__ import annotations
@@ -25,7 +30,8 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.pipeline import FeatureUnion
 from sklearn.utils.validation import check_is_fitted
 
-from pipeline import ngrams
+from pipeline.model import ngrams
+from pipeline.params import TrainParams
 
 
 class NgramTfidf(TransformerMixin, BaseEstimator):
@@ -101,7 +107,7 @@ class NgramTfidf(TransformerMixin, BaseEstimator):
         return [name.replace("\x1f", " ") for name in names]
 
     def transform(self, X):
-        """Rows of idf-weighted n-gram counts, L2-normalised.
+        """Rows of idf-weighted n-gram counts, normalised as `ngrams.tfidf` says.
 
         A repeated n-gram stays as repeated entries of its row, which every
         sparse product sums: raw term counts, with no sort to merge them.
@@ -120,14 +126,10 @@ class NgramTfidf(TransformerMixin, BaseEstimator):
         return state
 
 
-def build_features(params: dict[str, Any]) -> FeatureUnion:
+def build_features(params: TrainParams) -> FeatureUnion:
     """Word 1-n and character n-gram TF-IDF from `params`, side by side."""
-    bits = int(params.get("hash_bits", 20))
-    word = NgramTfidf("word", (1, int(params.get("word_ngram_max", 3))), min_df=int(params.get("min_df", 1)), bits=bits)
+    word = NgramTfidf("word", (1, params.word_ngram_max), min_df=params.min_df, bits=params.hash_bits)
     char = NgramTfidf(
-        "char",
-        (int(params.get("char_ngram_min", 2)), int(params.get("char_ngram_max", 5))),
-        min_df=int(params.get("min_df", 1)),
-        bits=bits,
+        "char", (params.char_ngram_min, params.char_ngram_max), min_df=params.min_df, bits=params.hash_bits
     )
     return FeatureUnion([("word", word), ("char", char)])

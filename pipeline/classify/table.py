@@ -18,14 +18,13 @@ from itertools import islice
 from pathlib import Path
 from typing import IO, Any
 
-from sklearn.pipeline import Pipeline
-
 from pipeline import StanceError
-from pipeline.articles import bounded_lines, csv_problem, table_encoding
-from pipeline.cells import row as csv_row
-from pipeline.io import atomic_path
-from pipeline.limits import MAX_ARTICLE_BYTES, megabytes
-from pipeline.model import predict
+from pipeline.io.cells import row as csv_row
+from pipeline.io.files import atomic_path
+from pipeline.model.predict import predict
+from pipeline.model.served import ServedModel
+from pipeline.text.articles import bounded_lines, csv_problem, table_encoding
+from pipeline.text.limits import MAX_ARTICLE_BYTES, megabytes
 
 TABLE_FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 BATCH = 5_000
@@ -108,7 +107,7 @@ def _jsonl_rows(path: str, stream: IO[str]) -> Iterator[tuple[int, dict[str, Any
 
 
 def _labeled(
-    fitted: Pipeline, targets: list[str], rows: Iterator[tuple[int, dict[str, Any]]], text_column: str, source: str
+    model: ServedModel, rows: Iterator[tuple[int, dict[str, Any]]], text_column: str, source: str
 ) -> Iterator[dict[str, Any]]:
     """Each row with `<target>` and `<target>_confidence` added, labeled a batch at a time."""
     while batch := list(islice(rows, BATCH)):
@@ -118,7 +117,7 @@ def _labeled(
                 raise StanceError(f"{source} line {number}: no '{text_column}' field; use --text-column")
             value = record[text_column]
             texts.append("" if value is None else str(value))
-        result = predict(fitted, targets, texts)
+        result = predict(model, texts)
         columns = {c: result[c].tolist() for c in result.columns}
         for k, (_, record) in enumerate(batch):
             for column, values in columns.items():
@@ -127,8 +126,7 @@ def _labeled(
 
 
 def predict_file(
-    fitted: Pipeline,
-    targets: list[str],
+    model: ServedModel,
     source: str,
     output: str,
     out_fmt: str,
@@ -140,8 +138,8 @@ def predict_file(
     if header is not None and text_column not in header:
         shown = ", ".join(header) or "none"
         raise StanceError(f"{source}: no '{text_column}' column (columns: {shown}); use --text-column")
-    records = _labeled(fitted, targets, rows, text_column, source)
-    added = [c for t in targets for c in (t, f"{t}_confidence")]
+    records = _labeled(model, rows, text_column, source)
+    added = [c for t in model.targets for c in (t, f"{t}_confidence")]
     if output == "-":
         count = _write(records, sys.stdout, out_fmt, header, added, spreadsheet_safe)
     else:

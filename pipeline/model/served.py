@@ -1,12 +1,14 @@
-"""A trained model as plain arrays: every target's probabilities in one pass, without scikit-learn.
+"""The served model: every prediction the project makes comes from these arrays.
 
-The Pipeline (n-gram TF-IDF blocks side by side, then one logistic regression
-per target) reduces to each block's bucket table and idf, one coefficient
-matrix for all targets and their intercepts. Training saves these arrays next
-to the pickled Pipeline, in a NumPy archive read with pickles refused, so
-`stance classify` starts without importing scikit-learn (most of its start-up
-time) and without unpickling anything. The card records the archive's SHA-256,
-checked before it is read, like the model's.
+The trained Pipeline (n-gram TF-IDF blocks side by side, then one multinomial
+logistic regression per target) reduces to each block's bucket table and idf,
+one coefficient matrix for all targets and their intercepts. Training writes
+them to a NumPy archive, read with pickles refused, and checks on a sample that
+they give the trained estimator's own probabilities (`estimator.to_served`), so
+`predict`, `classify`, `evaluate`, cross-validation and the learning curve all
+run one model, without scikit-learn (most of a command's start-up time) and
+without unpickling anything. The card records the archive's SHA-256, checked
+before it is read.
 """
 
 from __future__ import annotations
@@ -19,8 +21,10 @@ from typing import Any
 import numpy as np
 from scipy.special import expit
 
-from pipeline import StanceError, modelcard, ngrams
-from pipeline.limits import for_model
+from pipeline import StanceError
+from pipeline.model import card as modelcard
+from pipeline.model import ngrams
+from pipeline.text.limits import for_model
 
 BATCH = 1024  # sentences per feature-extraction batch: the n-gram arrays stay in cache; bigger runs slower
 
@@ -47,7 +51,7 @@ def best(
     return out
 
 
-class FusedModel:
+class ServedModel:
     """Class probabilities of every target from the blocks' arrays (see the module docstring).
 
     Fitted attributes: ``blocks_`` (per block: kind, n-gram range, bits, bucket
@@ -82,7 +86,15 @@ class FusedModel:
         return out
 
     def best(self, texts: list[str]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """Per target: the index in ``classes_`` of the most probable label, and its probability to 4 places."""
         return best(self.proba, self.targets, texts)
+
+    def labels(self, texts: list[str]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """Per target: the most probable label and its probability, rounded to 4 places."""
+        return {
+            name: (classes[index], confidence)
+            for (name, (index, confidence)), classes in zip(self.best(texts).items(), self.classes_, strict=True)
+        }
 
     def save(self, path: Path) -> None:
         """One NumPy archive of plain arrays (no object arrays, so it loads with pickles refused)."""
@@ -101,7 +113,7 @@ class FusedModel:
             np.savez(fh, **arrays)
 
     @classmethod
-    def read(cls, path: Path) -> FusedModel:
+    def read(cls, path: Path) -> ServedModel:
         """The arrays of `path`, whose checksum the caller has verified; pickled objects are refused."""
         try:
             with np.load(path, allow_pickle=False) as archive:
@@ -120,24 +132,15 @@ class FusedModel:
                 classes = [archive[f"classes_{k}"].tolist() for k in range(len(targets))]
                 return cls(targets, blocks, archive["intercept"], classes)
         except (OSError, ValueError, KeyError, zipfile.BadZipFile) as exc:
-            raise StanceError(f"{path}: not a fused model archive ({exc})") from None
+            raise StanceError(f"{path}: not a model archive written by ukraine-stance ({exc})") from None
 
 
-def archive_path(model_path: Path) -> Path:
-    """Where the arrays of the model at `model_path` are saved: `stance.joblib` -> `stance.npz`."""
-    return model_path.with_suffix(".npz")
-
-
-def load(model_path: Path, card: dict[str, Any]) -> FusedModel | None:
-    """The model's arrays once their SHA-256 matches the card's, or None when the card records none."""
-    recorded = card.get("fused_sha256")
-    if not isinstance(recorded, str):
-        return None
-    path = archive_path(model_path)
-    if not path.is_file():
-        raise StanceError(f"{path}: the model's arrays are missing; retrain with `dvc repro`")
-    modelcard.check_sha256(path, recorded)
-    found = FusedModel.read(path)
+def load(model_path: Path, card: dict[str, Any] | None = None) -> ServedModel:
+    """The served model named by `model_path` (any of its files), once its SHA-256 matches the card's."""
+    card = card if card is not None else modelcard.read_card(model_path)
+    path = modelcard.served_path(model_path)
+    modelcard.check_sha256(path, card["sha256"])
+    found = ServedModel.read(path)
     if found.targets != list(card["targets"]):
         raise StanceError(f"{path}: targets in the model's arrays and its card differ")
     return found

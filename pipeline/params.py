@@ -1,0 +1,217 @@
+"""Typed parameters of every stage, declared once, read from ``params.yaml``.
+
+Each stage's section of ``params.yaml`` becomes one frozen dataclass. Defaults
+live here and nowhere else; an unknown key (a typo such as ``clas_weight``), a
+value of the wrong type or one out of range stops the stage with one line that
+names ``section.key``, instead of silently falling back to a default (the
+model of setfit's ``TrainingArguments``).
+"""
+
+from __future__ import annotations
+
+import math
+import types
+import typing
+from dataclasses import MISSING, asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any, Literal, TypeVar
+
+from pipeline import StanceError
+
+P = TypeVar("P", bound="Params")
+
+# Solvers whose multiclass LogisticRegression is the multinomial (softmax) model the served arrays compute.
+# liblinear fits one-vs-rest, whose probabilities the arrays cannot reproduce, so it is refused.
+SOLVERS = ("lbfgs", "newton-cg", "newton-cholesky", "sag", "saga")
+# Character n-grams are packed into 64-bit keys, 8 bits a byte with the order in the top byte: at most 7 bytes.
+MAX_CHAR_NGRAM = 7
+
+
+class Params:
+    """Base of the stage parameter classes: construction from a mapping, with checks."""
+
+    section: typing.ClassVar[str] = ""
+
+    @classmethod
+    def from_mapping(cls: type[P], values: Any) -> P:
+        """Build from one section of params.yaml; refuse unknown keys, wrong types and bad values."""
+        if values is None:
+            values = {}
+        if not isinstance(values, dict):
+            raise StanceError(f"params.yaml: {cls.section} must be a mapping of parameters")
+        known = {f.name: f for f in fields(cls)}  # type: ignore[arg-type]
+        unknown = sorted(set(values) - set(known))
+        if unknown:
+            raise StanceError(
+                f"params.yaml: unknown parameter {cls.section}.{unknown[0]} (known: {', '.join(sorted(known))})"
+            )
+        hints = typing.get_type_hints(cls)
+        converted = {name: _convert(f"{cls.section}.{name}", value, hints[name]) for name, value in values.items()}
+        instance = cls(**converted)
+        instance.check()
+        return instance
+
+    def check(self) -> None:
+        """Range checks across fields; raise StanceError naming the key."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)  # type: ignore[call-overload]
+
+    def _require(self, ok: bool, key: str, message: str) -> None:
+        if not ok:
+            raise StanceError(f"params.yaml: {self.section}.{key} {message}, got {getattr(self, key)!r}")
+
+
+def _convert(key: str, value: Any, hint: Any) -> Any:
+    """`value` as the declared type, or a StanceError naming `key`."""
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin in (typing.Union, types.UnionType):
+        if value is None and type(None) in args:
+            return None
+        inner = [a for a in args if a is not type(None)]
+        return _convert(key, value, inner[0])
+    if origin is Literal:
+        if value not in args:
+            raise StanceError(f"params.yaml: {key} must be one of {', '.join(map(str, args))}, got {value!r}")
+        return value
+    if origin is list:
+        if not isinstance(value, list):
+            raise StanceError(f"params.yaml: {key} must be a list, got {value!r}")
+        return [_convert(key, v, args[0]) for v in value]
+    if hint is bool:
+        if not isinstance(value, bool):
+            raise StanceError(f"params.yaml: {key} must be true or false, got {value!r}")
+        return value
+    if hint is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise StanceError(f"params.yaml: {key} must be a whole number, got {value!r}")
+        return value
+    if hint is float:
+        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+            raise StanceError(f"params.yaml: {key} must be a number, got {value!r}")
+        return float(value)
+    if hint is str:
+        if not isinstance(value, str):
+            raise StanceError(f"params.yaml: {key} must be text, got {value!r}")
+        return value
+    raise TypeError(f"{key}: unsupported parameter type {hint}")  # a bug in this module, not the user's
+
+
+@dataclass(frozen=True)
+class PrepareParams(Params):
+    section: typing.ClassVar[str] = "prepare"
+    test_size: float = 0.2  # share of articles held out: 1/k for a whole k (the split is one fold of k)
+    seed: int = 42
+    near_duplicate: float = 0.85  # TF-IDF cosine above which two statements count as one
+    max_opening_share: float = 0.02  # fail when one 2- or 3-word opening starts more of the corpus than this
+
+    def check(self) -> None:
+        k = round(1 / self.test_size) if 0 < self.test_size < 1 else 0
+        self._require(
+            k >= 2 and math.isclose(1 / k, self.test_size, rel_tol=1e-9, abs_tol=1e-9),
+            "test_size",
+            "must be 1/k for a whole k >= 2 (0.5, 0.25, 0.2, 0.1 ...): the test split is one of k grouped folds",
+        )
+        self._require(0 < self.near_duplicate <= 1, "near_duplicate", "must be in (0, 1]")
+        self._require(0 < self.max_opening_share <= 1, "max_opening_share", "must be in (0, 1]")
+
+    @property
+    def folds(self) -> int:
+        return round(1 / self.test_size)
+
+
+@dataclass(frozen=True)
+class TrainParams(Params):
+    section: typing.ClassVar[str] = "train"
+    word_ngram_max: int = 3
+    char_ngram_min: int = 2
+    char_ngram_max: int = 5
+    min_df: int = 1
+    hash_bits: int = 20
+    C: float = 4.0
+    class_weight: Literal["balanced"] | None = "balanced"
+    solver: Literal["lbfgs", "newton-cg", "newton-cholesky", "sag", "saga"] = "newton-cg"
+    tol: float = 1e-4
+    max_iter: int = 300
+
+    def check(self) -> None:
+        self._require(self.word_ngram_max >= 1, "word_ngram_max", "must be at least 1")
+        self._require(self.char_ngram_min >= 1, "char_ngram_min", "must be at least 1")
+        self._require(
+            self.char_ngram_min <= self.char_ngram_max <= MAX_CHAR_NGRAM,
+            "char_ngram_max",
+            f"must be between char_ngram_min and {MAX_CHAR_NGRAM} (longer n-grams do not fit the 64-bit keys)",
+        )
+        self._require(self.min_df >= 1, "min_df", "must be at least 1")
+        self._require(10 <= self.hash_bits <= 28, "hash_bits", "must be between 10 and 28")
+        self._require(self.C > 0, "C", "must be above 0")
+        self._require(self.tol > 0, "tol", "must be above 0")
+        self._require(self.max_iter >= 1, "max_iter", "must be at least 1")
+
+
+@dataclass(frozen=True)
+class EvaluateParams(Params):
+    section: typing.ClassVar[str] = "evaluate"
+    bootstrap: int = 1000  # resamples of test articles for the 95% intervals
+    seed: int = 7
+    cv_folds: int = 4  # grouped CV folds over all prepared statements; 0 skips it
+    cv_jobs: int = 2
+    svm_C: float = 1.0
+    calibration_bins: int = 10
+    top_ngrams: int = 10
+
+    def check(self) -> None:
+        self._require(self.bootstrap >= 100, "bootstrap", "must be at least 100")
+        self._require(self.cv_folds == 0 or self.cv_folds >= 2, "cv_folds", "must be 0 (no cross-validation) or >= 2")
+        self._require(self.cv_jobs >= 1, "cv_jobs", "must be at least 1")
+        self._require(self.svm_C > 0, "svm_C", "must be above 0")
+        self._require(self.calibration_bins >= 2, "calibration_bins", "must be at least 2")
+        self._require(self.top_ngrams >= 1, "top_ngrams", "must be at least 1")
+
+
+@dataclass(frozen=True)
+class LearningCurveParams(Params):
+    section: typing.ClassVar[str] = "learning_curve"
+    fractions: list[float] = field(default_factory=lambda: [0.1, 0.25, 0.5, 1.0])
+    seed: int = 11
+
+    def check(self) -> None:
+        self._require(bool(self.fractions), "fractions", "must list at least one share")
+        bad = [f for f in self.fractions if not 0 < f <= 1]
+        if bad:
+            raise StanceError(f"params.yaml: learning_curve.fractions: {bad[0]} is not in (0, 1]")
+
+
+@dataclass(frozen=True)
+class AllParams:
+    prepare: PrepareParams
+    train: TrainParams
+    evaluate: EvaluateParams
+    learning_curve: LearningCurveParams
+
+
+SECTIONS: dict[str, type[Params]] = {
+    "prepare": PrepareParams,
+    "train": TrainParams,
+    "evaluate": EvaluateParams,
+    "learning_curve": LearningCurveParams,
+}
+
+
+def load(path: Path) -> AllParams:
+    """Every stage's parameters from params.yaml, checked; a missing section takes its defaults."""
+    from pipeline import config
+
+    raw = config.load_params(path)
+    unknown = sorted(set(raw) - set(SECTIONS))
+    if unknown:
+        raise StanceError(f"params.yaml: unknown section {unknown[0]} (known: {', '.join(SECTIONS)})")
+    return AllParams(**{name: cls.from_mapping(raw.get(name)) for name, cls in SECTIONS.items()})
+
+
+def defaults(cls: type[Params]) -> dict[str, Any]:
+    """The declared defaults of a parameter class (for docs and tests)."""
+    out = {}
+    for f in fields(cls):  # type: ignore[arg-type]
+        out[f.name] = f.default_factory() if f.default is MISSING else f.default  # type: ignore[misc]
+    return out

@@ -1,0 +1,85 @@
+"""Stage `evaluate`: score the served model on held-out articles beside baselines; write the reports.
+
+Stance-F1 is macro-F1 over a target's position labels (SemEval-2016's F_avg);
+the headline is its mean over targets, with an article-bootstrap interval.
+The scoring itself is in `pipeline.evaluation`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from pipeline import config, params
+from pipeline.actors import attribution
+from pipeline.data import labeled as data
+from pipeline.data import schema
+from pipeline.evaluation import baselines, crossval
+from pipeline.evaluation.metrics import BASELINES, add_calibration, add_cross_validation, evaluate
+from pipeline.io.files import atomic_path, write_json
+from pipeline.model import card as modelcard
+from pipeline.model import estimator, served
+from pipeline.model.predict import predict
+
+
+def run(root: Path) -> dict[str, Any]:
+    paths = config.paths(root)
+    settings = params.load(paths.params)
+    p = settings.evaluate
+    the_schema = schema.load(paths.schema)
+    card = modelcard.read_card(paths.model)
+    modelcard.check_schema(card, the_schema, str(paths.schema), paths.model)
+    model = served.load(paths.model, card)
+    fitted, _ = estimator.load_pipeline(paths.model)  # feature names and the SVM baseline's features
+    train = data.read_prepared(paths.train, the_schema)
+    test = data.read_prepared(paths.test, the_schema)
+    predicted = predict(model, test["text"].tolist())
+    baseline_labels = baselines.predict_all(fitted, train, test, the_schema, p.svm_C)
+    metrics = evaluate(test, predicted, baseline_labels, the_schema, p.bootstrap, p.seed)
+    reliability = add_calibration(metrics, test, predicted, the_schema, p.calibration_bins)
+    if p.cv_folds:
+        statements = pd.concat([train, test], ignore_index=True)
+        result = crossval.cross_validate(statements, the_schema, settings.train, p.cv_folds, p.seed, p.cv_jobs)
+        add_cross_validation(metrics, result)
+    write_json(paths.reports / "metrics.json", metrics)
+    with atomic_path(paths.reports / "reliability.csv", make_parents=True) as tmp:
+        reliability.to_csv(tmp, index=False)
+    write_json(
+        paths.reports / "informative_ngrams.json",
+        estimator.informative_ngrams(fitted, the_schema.target_names, p.top_ngrams),
+    )
+    # Speaker attribution is rule-based, so every labeled article measures it, not just the test split.
+    write_json(paths.reports / "attribution.json", attribution.accuracy(pd.concat([train, test])))
+    confusion = paths.reports / "confusion"
+    confusion.mkdir(parents=True, exist_ok=True)
+    for stale in confusion.glob("*.csv"):
+        if stale.stem not in the_schema.target_names:
+            stale.unlink()
+    for t in the_schema.target_names:
+        frame = pd.DataFrame({"actual": test[t], "predicted": predicted[t]})
+        with atomic_path(confusion / f"{t}.csv") as tmp:
+            frame.to_csv(tmp, index=False)
+    keep = [c for c in ["id", "article_id", "text", "speaker"] if c in test.columns]
+    detail = test[keep].copy()
+    for t in the_schema.target_names:
+        detail[f"{t}_gold"] = test[t]
+        detail[t] = predicted[t].to_numpy()
+        detail[f"{t}_confidence"] = predicted[f"{t}_confidence"].to_numpy()
+    with atomic_path(paths.reports / "test_predictions.csv", make_parents=True) as tmp:
+        detail.to_csv(tmp, index=False)
+    return metrics
+
+
+def main() -> None:
+    metrics = run(config.find_root())
+    line = (
+        f"evaluate: mean stance-F1 {metrics['mean_stance_f1']:.3f} "
+        f"(95% CI {metrics['mean_stance_f1_ci95_low']:.3f}-{metrics['mean_stance_f1_ci95_high']:.3f}); baselines: "
+        + ", ".join(f"{name} {metrics[f'baseline_{name}_mean_stance_f1']:.3f}" for name in BASELINES)
+    )
+    if "cv" in metrics:
+        cv = metrics["cv"]
+        line += f"; {cv['folds']}-fold CV {cv['mean_stance_f1_mean']:.3f} ± {cv['mean_stance_f1_sd']:.3f}"
+    print(line + f"; mean ECE {metrics['mean_ece']:.3f}")
