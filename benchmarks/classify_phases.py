@@ -15,7 +15,7 @@ chunk is run --repeats times and its fastest time kept, which damps a shared
 machine's drift; the figures are therefore a little lower than a cold run's.
 
 Usage: python benchmarks/classify_phases.py [--size-mb 20] [--repeats 3]
-Run it from the project root after `dvc repro` (it needs models/stance.joblib).
+Run it from the project root after `dvc repro` (it needs models/stance.npz).
 """
 
 from __future__ import annotations
@@ -33,8 +33,9 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from classify_throughput import build_corpus  # noqa: E402
 
-from pipeline import classify, cli  # noqa: E402
-from pipeline.articles import Article, iter_articles  # noqa: E402
+from pipeline import cli  # noqa: E402
+from pipeline.classify import batch as classify  # noqa: E402
+from pipeline.text.articles import Article, iter_articles  # noqa: E402
 
 
 def _timed(owner: object, name: str, phase: str, spent: dict[str, float]) -> None:
@@ -65,7 +66,7 @@ def main() -> None:
         started = time.perf_counter()
         articles = [a for a in iter_articles([str(corpus)]) if isinstance(a, Article)]
         read = time.perf_counter() - started
-    classifier = classify.Classifier(ROOT / "models" / "stance.joblib", None)
+    classifier = classify.Classifier(ROOT / "models" / "stance.npz", None)
     spent = {"segment": 0.0, "model": 0.0, "attribute": 0.0}
     _timed(classify, "split_sentences", "segment", spent)
     _timed(classify, "attribute", "attribute", spent)

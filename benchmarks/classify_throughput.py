@@ -24,7 +24,7 @@ over minutes. Rates are medians over rounds; a share of the ceiling is the
 median of each round's ratio between a run and the ceiling measured beside it.
 
 Usage: python benchmarks/classify_throughput.py [--size-mb 200] [--rounds 3] [--workdir DIR]
-Run it from the project root after `dvc repro` (it needs models/stance.joblib).
+Run it from the project root after `dvc repro` (it needs models/stance.npz).
 """
 
 from __future__ import annotations
@@ -140,19 +140,19 @@ def read_sentences(output: Path) -> list[str]:
         return [json.loads(line)["text"] for line in fh]
 
 
-def _predict_all(fitted, targets: list[str], texts: list[str], batch: int = 20_000) -> None:
+def _predict_all(arrays, texts: list[str], batch: int = 20_000) -> None:
     sys.path.insert(0, str(ROOT))
-    from pipeline import model
+    from pipeline.model.predict import predict
 
     for i in range(0, len(texts), batch):
-        model.predict(fitted, targets, texts[i : i + batch])
+        predict(arrays, texts[i : i + batch])
 
 
-def _timed_share(fitted, targets, texts, barrier, results) -> None:
+def _timed_share(arrays, texts, barrier, results) -> None:
     """One of the processes of the 2-core ceiling: predict its share once both are ready."""
     barrier.wait()
     started = time.perf_counter()
-    _predict_all(fitted, targets, texts)
+    _predict_all(arrays, texts)
     results.put(time.perf_counter() - started)
 
 
@@ -165,22 +165,20 @@ def bare_model(texts: list[str], processes: int = 1) -> dict:
     machine's caches and memory.
     """
     sys.path.insert(0, str(ROOT))
-    from pipeline import model
+    from pipeline.model import served
 
-    fitted, card = model.load(ROOT / "models" / "stance.joblib")
+    arrays = served.load(ROOT / "models" / "stance.npz")
     load = os.getloadavg()[0]
     if processes == 1:
         started = time.perf_counter()
-        _predict_all(fitted, card["targets"], texts)
+        _predict_all(arrays, texts)
         elapsed = time.perf_counter() - started
     else:
         context = multiprocessing.get_context("fork")
         barrier, results = context.Barrier(processes), context.Queue()
         size = -(-len(texts) // processes)
         workers = [
-            context.Process(
-                target=_timed_share, args=(fitted, card["targets"], texts[i * size : (i + 1) * size], barrier, results)
-            )
+            context.Process(target=_timed_share, args=(arrays, texts[i * size : (i + 1) * size], barrier, results))
             for i in range(processes)
         ]
         for worker in workers:

@@ -4,9 +4,9 @@ import shutil
 
 import pytest
 
-from pipeline import model
-
-from .conftest import PROJECT, run_stance
+from pipeline.model import served
+from pipeline.model.predict import predict
+from tests.helpers import PROJECT, run_stance
 
 TARGETS = ["membership_timing", "aid", "peace_talks"]
 ROWS = [
@@ -90,10 +90,10 @@ def test_classify_writes_the_models_own_labels_and_confidences(trained_project, 
     result = run_stance("classify", str(PROJECT / "data" / "articles"), "-o", str(out), cwd=trained_project)
     assert result.returncode == 0, result.stderr
     records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
-    fitted, card = model.load(model_path)
-    expected = model.predict(fitted, card["targets"], [r["text"] for r in records])
+    arrays = served.load(model_path)
+    expected = predict(arrays, [r["text"] for r in records])
     assert len(records) > 100
-    for target in card["targets"]:
+    for target in arrays.targets:
         assert [r[target] for r in records] == expected[target].tolist()
         assert [r[f"{target}_confidence"] for r in records] == expected[f"{target}_confidence"].tolist()
 
@@ -141,11 +141,11 @@ def test_bad_paths(trained_project, args, fragment):
 def test_missing_and_tampered_models(trained_project, tmp_path):
     src = _csv(tmp_path / "in.csv", ROWS)
     _assert_clean_failure(
-        run_stance("predict", str(src), "-o", "-", "--model", str(tmp_path / "no.joblib"), cwd=trained_project),
+        run_stance("predict", str(src), "-o", "-", "--model", str(tmp_path / "no.npz"), cwd=trained_project),
         "model not found",
     )
-    bad = tmp_path / "m.joblib"
-    shutil.copy(trained_project / "models" / "stance.joblib", bad)
+    bad = tmp_path / "m.npz"
+    shutil.copy(trained_project / "models" / "stance.npz", bad)
     shutil.copy(trained_project / "models" / "stance.json", tmp_path / "m.json")
     with open(bad, "ab") as fh:
         fh.write(b"\0")

@@ -2,7 +2,7 @@
 
 import re
 
-from .conftest import PROJECT
+from tests.helpers import PROJECT
 
 DOC = PROJECT / "docs" / "errors.md"
 
@@ -16,7 +16,7 @@ def _documented() -> set[str]:
 def _tested() -> set[str]:
     """Test function names, and the ids of the bad-input battery's parametrised cases."""
     names = set()
-    for path in (PROJECT / "tests").glob("test_*.py"):
+    for path in (PROJECT / "tests").rglob("test_*.py"):
         source = path.read_text(encoding="utf-8")
         names |= set(re.findall(r"^def (test_\w+)", source, flags=re.MULTILINE))
         names |= set(re.findall(r'^\s+\(?"([a-z0-9]+(?:-[a-z0-9]+)+)",', source, flags=re.MULTILINE))
@@ -30,7 +30,7 @@ def test_every_documented_case_has_a_test():
 
 
 def test_every_battery_case_is_documented():
-    battery = (PROJECT / "tests" / "test_bad_input.py").read_text(encoding="utf-8")
+    battery = (PROJECT / "tests" / "classify" / "test_bad_input.py").read_text(encoding="utf-8")
     cases = set(re.findall(r'^\s+\(?"([a-z0-9]+(?:-[a-z0-9]+)+)",', battery, flags=re.MULTILINE))
     tests = set(re.findall(r"^def (test_\w+)", battery, flags=re.MULTILINE))
     parametrised = {"test_bad_article_is_fatal_with_strict", "test_bad_tables_are_refused"}

@@ -8,12 +8,12 @@ number of articles and speakers, never with the number of sentences.
 from __future__ import annotations
 
 import csv
-import json
 from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from pipeline.io import tables
 from pipeline.io.cells import row as csv_row
 from pipeline.io.files import atomic_path
 
@@ -26,14 +26,10 @@ def read_records(path: Path, fmt: str) -> Iterator[dict[str, Any]]:
 
         for batch in pq.ParquetFile(path).iter_batches(batch_size=50_000):
             yield from batch.to_pylist()
-    elif fmt == "csv":
-        with open(path, encoding="utf-8", newline="") as fh:
-            for row in csv.DictReader(fh):
-                yield {k: (v if v != "" else None) for k, v in row.items()}
     else:
-        with open(path, encoding="utf-8") as fh:
-            for line in fh:
-                yield json.loads(line)
+        _, rows = tables.strict_rows(str(path))
+        for _, row in rows:
+            yield {k: (v if v != "" else None) for k, v in row.items()} if fmt == "csv" else row
 
 
 def summarise(

@@ -19,14 +19,12 @@ from pathlib import Path
 from typing import IO, Any
 
 from pipeline import StanceError
+from pipeline.io import tables
 from pipeline.io.cells import row as csv_row
 from pipeline.io.files import atomic_path
 from pipeline.model.predict import predict
 from pipeline.model.served import ServedModel
-from pipeline.text.articles import bounded_lines, csv_problem, table_encoding
-from pipeline.text.limits import MAX_ARTICLE_BYTES, megabytes
 
-TABLE_FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 BATCH = 5_000
 
 
@@ -35,75 +33,10 @@ def table_format(path: str, default: str | None = None) -> str:
         if default:
             return default
         return "jsonl"
-    fmt = TABLE_FORMATS.get(Path(path).suffix.lower())
+    fmt = tables.FORMATS.get(Path(path).suffix.lower())
     if fmt is None:
         raise StanceError(f"{path}: unknown table format; use a .csv or .jsonl file")
     return fmt
-
-
-def read_rows(path: str) -> tuple[list[str] | None, Iterator[tuple[int, dict[str, Any]]]]:
-    """(CSV header or None, iterator of (line number, row)) of a CSV or JSONL table (`-`: JSONL on stdin)."""
-    fmt = table_format(path)
-    if path != "-" and not Path(path).is_file():
-        raise StanceError(f"{path}: input file not found")
-    try:
-        stream = sys.stdin if path == "-" else open(path, encoding=table_encoding(path), newline="")
-    except OSError as exc:
-        raise StanceError(f"{path}: cannot read ({exc.strerror or exc})") from None
-    if fmt == "csv":
-        reader = csv.reader(stream)
-        try:
-            header = next(reader, None)
-        except (UnicodeDecodeError, csv.Error) as exc:
-            stream.close()
-            raise _read_error(path, exc, reader.line_num) from None
-        if header is None:
-            stream.close()
-            raise StanceError(f"{path}: file is empty")
-        header = [h.strip() for h in header]
-        return header, _csv_rows(path, stream, reader, header)
-    return None, _jsonl_rows(path, stream)
-
-
-def _read_error(path: str, exc: Exception, line: int) -> StanceError:
-    if isinstance(exc, UnicodeDecodeError):
-        return StanceError(f"{path}: not valid UTF-8 (byte {exc.start})")
-    assert isinstance(exc, csv.Error)
-    return StanceError(f"{path} line {line}: {csv_problem(exc)}")
-
-
-def _csv_rows(path: str, stream: IO[str], reader: Any, header: list[str]) -> Iterator[tuple[int, dict[str, Any]]]:
-    with stream:
-        try:
-            for cells in reader:
-                if not cells:
-                    continue
-                if len(cells) != len(header):
-                    raise StanceError(
-                        f"{path} line {reader.line_num}: {len(cells)} cells where the header has {len(header)}"
-                    )
-                yield reader.line_num, dict(zip(header, cells, strict=True))
-        except (UnicodeDecodeError, csv.Error) as exc:
-            raise _read_error(path, exc, reader.line_num) from None
-
-
-def _jsonl_rows(path: str, stream: IO[str]) -> Iterator[tuple[int, dict[str, Any]]]:
-    with stream:
-        try:
-            for number, line in bounded_lines(stream):
-                if line is None:
-                    raise StanceError(f"{path} line {number}: longer than {megabytes(MAX_ARTICLE_BYTES)}")
-                if not line.strip():
-                    continue
-                try:
-                    record = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    raise StanceError(f"{path} line {number}: invalid JSON ({exc.msg})") from None
-                if not isinstance(record, dict):
-                    raise StanceError(f"{path} line {number}: expected a JSON object")
-                yield number, record
-        except UnicodeDecodeError as exc:
-            raise StanceError(f"{path}: not valid UTF-8 (byte {exc.start})") from None
 
 
 def _labeled(
@@ -134,7 +67,7 @@ def predict_file(
     spreadsheet_safe: bool = False,
 ) -> int:
     """Label every row of `source` into `output` (`-`: stdout); returns the number of rows."""
-    header, rows = read_rows(source)
+    header, rows = tables.strict_rows(source)
     if header is not None and text_column not in header:
         shown = ", ".join(header) or "none"
         raise StanceError(f"{source}: no '{text_column}' column (columns: {shown}); use --text-column")

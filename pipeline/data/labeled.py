@@ -7,7 +7,6 @@ the header, as a spreadsheet shows them (minus the header line).
 
 from __future__ import annotations
 
-import csv
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from sklearn.model_selection import StratifiedGroupKFold
 
 from pipeline import StanceError
 from pipeline.data.schema import Schema
+from pipeline.io import tables
 
 BASE_COLUMNS = ("id", "article_id", "text")
 OPTIONAL_COLUMNS = ("sentence_index", "speaker")
@@ -52,31 +52,14 @@ class Where:
 def read_csv_strict(path: Path) -> pd.DataFrame:
     """Read a CSV as text cells, refusing ragged rows instead of shifting columns.
 
-    pandas silently turns an extra cell into an index; the csv module lets us
-    name the line where the row count goes wrong.
+    pandas silently turns an extra cell into an index; the project's table
+    reader names the line where the row count goes wrong.
     """
-    try:
-        with open(path, encoding="utf-8", newline="") as fh:
-            reader = csv.reader(fh)
-            header = next(reader, None)
-            if header is None:
-                raise StanceError(f"{path}: file is empty")
-            rows = []
-            for row in reader:
-                if not row:
-                    continue
-                if len(row) != len(header):
-                    raise StanceError(
-                        f"{path} line {reader.line_num}: {len(row)} cells where the header has {len(header)}"
-                    )
-                rows.append(row)
-    except UnicodeDecodeError as exc:
-        raise StanceError(f"{path}: not valid UTF-8 (byte {exc.start})") from None
-    except csv.Error as exc:
-        raise StanceError(f"{path}: malformed CSV ({exc})") from None
-    except IsADirectoryError:
-        raise StanceError(f"{path}: is a folder, not a CSV file") from None
-    return pd.DataFrame(rows, columns=[h.strip() for h in header], dtype=object)
+    if path.suffix.lower() != ".csv":
+        raise StanceError(f"{path}: expected a .csv file")
+    header, rows = tables.strict_rows(str(path))
+    assert header is not None
+    return pd.DataFrame([list(row.values()) for _, row in rows], columns=header, dtype=object)
 
 
 def normalise(text: str) -> str:

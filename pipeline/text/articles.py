@@ -7,26 +7,21 @@ from, and nothing is loaded whole: a month of wire copy streams through.
 
 from __future__ import annotations
 
-import csv
 import fnmatch
-import json
 import re
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
 from pipeline import StanceError
+from pipeline.io import tables
 from pipeline.text import limits
 
 TEXT_SUFFIXES = (".txt", ".md")
 HTML_SUFFIXES = (".html", ".htm")
 TABLE_SUFFIXES = (".jsonl", ".ndjson", ".csv")
 META_FIELDS = ("title", "date", "source", "url")
-
-# A cell may hold a whole article; beyond the article limit it is an unclosed quote or a blob, refused by name.
-csv.field_size_limit(limits.MAX_ARTICLE_BYTES)
 
 
 @dataclass(frozen=True)
@@ -147,96 +142,18 @@ def _read_file(path: Path, article_id: str) -> Article | BadArticle:
     return Article(article_id, text, {})
 
 
-def csv_problem(exc: csv.Error) -> str:
-    if "field larger than field limit" in str(exc):
-        return f"a cell larger than {limits.megabytes(limits.MAX_ARTICLE_BYTES)} (an unclosed quote?)"
-    return f"malformed CSV ({exc})"
-
-
-def table_encoding(path: str) -> str:
-    """UTF-8 (a UTF-8 byte-order mark skipped), or UTF-16 when the file starts with its mark."""
-    try:
-        with open(path, "rb") as fh:
-            head = fh.read(3)
-    except OSError:
-        return "utf-8"  # the caller's open() reports the problem
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return "utf-16"
-    return "utf-8-sig"
-
-
-def bounded_lines(stream) -> Iterator[tuple[int, str | None]]:
-    """(line number, line) of a text stream; a line longer than the article limit is (number, None).
-
-    A JSONL dump with a 100 MB line is read in pieces and never held whole.
-    """
-    limit = limits.MAX_ARTICLE_BYTES
-    number = 0
-    while True:
-        line = stream.readline(limit + 1)
-        if not line:
-            return
-        number += 1
-        if len(line) > limit and not line.endswith("\n"):
-            while (rest := stream.readline(1 << 20)) and not rest.endswith("\n"):
-                pass
-            yield number, None
-        else:
-            yield number, line
-
-
-def _table_rows(path: str) -> Iterator[tuple[str, dict | None, str | None]]:
-    """(where, row, problem) for each row of a JSONL or CSV table, streamed."""
-    suffix = ".jsonl" if path == "-" else Path(path).suffix.lower()
-    try:
-        stream = sys.stdin if path == "-" else open(path, encoding=table_encoding(path), newline="")
-    except OSError as exc:
-        raise StanceError(f"{path}: cannot read ({exc.strerror or exc})") from None
-    with stream:
-        try:
-            if suffix == ".csv":
-                reader = csv.DictReader(stream)
-                if reader.fieldnames is None:
-                    raise StanceError(f"{path}: empty table")
-                for row in reader:
-                    where = f"{path} line {reader.line_num}"
-                    if None in row:
-                        yield where, None, "more cells than the header"
-                    else:
-                        yield where, row, None
-            else:
-                for number, line in bounded_lines(stream):
-                    where = f"{path} line {number}"
-                    if line is None:
-                        yield where, None, f"line longer than {limits.megabytes(limits.MAX_ARTICLE_BYTES)}"
-                        continue
-                    if not line.strip():
-                        continue
-                    try:
-                        row = json.loads(line)
-                    except json.JSONDecodeError as exc:
-                        yield where, None, f"invalid JSON ({exc.msg})"
-                        continue
-                    if not isinstance(row, dict):
-                        yield where, None, "not a JSON object"
-                        continue
-                    yield where, row, None
-        except UnicodeDecodeError as exc:
-            raise StanceError(f"{path}: not valid UTF-8 (byte {exc.start})") from None
-        except csv.Error as exc:
-            raise StanceError(f"{path} line {reader.line_num}: {csv_problem(exc)}") from None
-
-
 def _from_table(path: str) -> Iterator[Article | BadArticle]:
+    header, rows = tables.read_table(path)
     checked = False
-    for where, row, problem in _table_rows(path):
+    for number, row, problem in rows:
+        where = f"{path} line {number}"
         if row is not None and not checked:
             missing = [c for c in ("id", "text") if c not in row]
             if missing:
                 raise StanceError(f"{where}: no '{missing[0]}' field; tables need 'id' and 'text'")
             checked = True
-        if problem:
-            yield BadArticle(where, problem)
+        if problem or row is None:
+            yield BadArticle(where, problem or "unreadable row")
             continue
         article_id = row.get("id")
         text = row.get("text")

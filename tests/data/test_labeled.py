@@ -3,9 +3,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline import StanceError, data, schema
-
-from .conftest import PROJECT
+from pipeline import StanceError
+from pipeline.data import labeled as data
+from pipeline.data import schema
+from tests.helpers import PROJECT
 
 SCHEMA = schema.load(PROJECT / "data" / "schema.yaml")
 HEADER = "id,article_id,text,membership_timing,aid,peace_talks\n"
@@ -110,7 +111,7 @@ def test_shipped_corpus_passes_validation():
 def test_split_is_grouped_by_article_and_covers_every_position():
     frame = data.load_labeled(PROJECT / "data" / "labeled", SCHEMA)
     for seed in (1, 2, 3):
-        train, test = data.split(frame, SCHEMA, 0.2, seed)
+        train, test = data.split(frame, SCHEMA, 5, seed)
         assert not set(train["article_id"]) & set(test["article_id"])
         assert len(train) + len(test) == len(frame)
         assert 0.1 < len(test) / len(frame) < 0.3
@@ -128,4 +129,4 @@ def test_split_needs_enough_groups():
         }
     )
     with pytest.raises(StanceError, match="need at least 5 articles"):
-        data.split(frame, SCHEMA, 0.2, 0)
+        data.split(frame, SCHEMA, 5, 0)

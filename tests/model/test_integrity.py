@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 
 import pytest
-import sklearn
 import yaml
 
-from pipeline import StanceError, fused, model, modelcard, schema
-
-from .conftest import PROJECT, copy_project, run_stance
+from pipeline import StanceError
+from pipeline.data import schema
+from pipeline.model import card as modelcard
+from pipeline.model import estimator, served
+from tests.helpers import PROJECT, copy_project
 
 ROW = {"id": "1", "text": "Allies should invite Ukraine at the next summit, the Polish president said."}
 
@@ -55,37 +58,44 @@ def test_rewording_the_schema_is_not_another_schema(project):
 
     _edit_schema(project, reword)
     the_schema = schema.load(project / "data" / "schema.yaml")
-    modelcard.check_schema(modelcard.read_card(project / "models" / "stance.joblib"), the_schema, "s", project / "m")
+    modelcard.check_schema(modelcard.read_card(project / "models" / "stance.npz"), the_schema, "s", project / "m")
     with pytest.raises(StanceError, match="targets membership_timing, aid, peace_talks where s has aid"):
         modelcard.check_schema(
-            modelcard.read_card(project / "models" / "stance.joblib"),
+            modelcard.read_card(project / "models" / "stance.npz"),
             schema.from_dict({"targets": {"aid": the_schema.to_dict()["targets"]["aid"]}}),
             "s",
             project / "m",
         )
 
 
-def test_another_scikit_learn_version_is_a_warning_naming_both(project):
+def test_predict_and_classify_run_without_scikit_learn_whatever_version_trained_the_model(project):
+    """The served model is plain arrays: neither command imports scikit-learn or unpickles anything."""
     card_file = project / "models" / "stance.json"
     card = json.loads(card_file.read_text())
     card["versions"]["scikit-learn"] = "1.0.2"
     card_file.write_text(json.dumps(card))
-    result = run_stance("predict", "in.jsonl", "-o", "o.jsonl", cwd=project)
-    assert result.returncode == 0, result.stderr
-    warning = [line for line in result.stderr.splitlines() if line.startswith("stance: warning:")]
-    assert len(warning) == 1
-    assert f"scikit-learn 1.0.2, this is scikit-learn {sklearn.__version__}" in warning[0]
-    assert "Warning:" not in result.stderr  # no Python warning noise beside our one line
-    # classify runs the model's arrays, which do not depend on the scikit-learn that trained them
-    result = run_stance("classify", "in.jsonl", "-o", "c.jsonl", cwd=project)
-    assert result.returncode == 0 and "warning" not in result.stderr, result.stderr
+    probe = (
+        "import sys; from pipeline import cli; code = cli.main(sys.argv[1:]); "
+        "assert 'sklearn' not in sys.modules and 'joblib' not in sys.modules, 'imported'; sys.exit(code)"
+    )
+    for command, out in (("predict", "o.jsonl"), ("classify", "c.jsonl")):
+        result = subprocess.run(
+            [sys.executable, "-c", probe, command, "in.jsonl", "-o", out],
+            cwd=project,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert result.returncode == 0 and "warning" not in result.stderr, result.stderr
+        assert (project / out).is_file()
 
 
-@pytest.mark.parametrize("failing", ["model", "arrays"])
+@pytest.mark.parametrize("failing", ["pipeline", "arrays"])
 def test_a_save_that_fails_midway_keeps_the_previous_model(project, monkeypatch, failing):
-    path = project / "models" / "stance.joblib"
-    fitted, card = model.load(path)
-    files = [path, path.with_suffix(".npz"), path.with_suffix(".json")]
+    path = project / "models" / "stance.npz"
+    fitted, card = estimator.load_pipeline(path)
+    arrays = served.load(path)
+    files = [path, path.with_suffix(".joblib"), path.with_suffix(".json")]
     before = [f.read_bytes() for f in files]
 
     def write_half_then_fail(obj, filename, **kwargs):
@@ -93,13 +103,13 @@ def test_a_save_that_fails_midway_keeps_the_previous_model(project, monkeypatch,
             fh.write(before[0][: len(before[0]) // 2])
         raise OSError(28, "No space left on device")
 
-    if failing == "model":
-        monkeypatch.setattr(model.joblib, "dump", write_half_then_fail)
+    if failing == "pipeline":
+        monkeypatch.setattr(estimator.joblib, "dump", write_half_then_fail)
     else:
-        monkeypatch.setattr(fused.FusedModel, "save", lambda self, filename: write_half_then_fail(self, filename))
+        monkeypatch.setattr(served.ServedModel, "save", lambda self, filename: write_half_then_fail(self, filename))
     with pytest.raises(StanceError, match="No space left on device.*the previous one is kept"):
-        model.save(fitted, schema.load(project / "data" / "schema.yaml"), path, {"params": card["params"]})
+        estimator.save(fitted, arrays, schema.load(project / "data" / "schema.yaml"), path, {"params": card["params"]})
     assert [f.read_bytes() for f in files] == before
     assert not [p.name for p in path.parent.iterdir() if p.name.endswith(".tmp")]
-    model.load(path)
-    assert fused.load(path, modelcard.read_card(path)) is not None
+    estimator.load_pipeline(path)
+    served.load(path)

@@ -1,9 +1,10 @@
 import pandas as pd
 import pytest
 
-from pipeline import StanceError, data, quality, schema
-
-from .conftest import PROJECT
+from pipeline import StanceError
+from pipeline.data import labeled as data
+from pipeline.data import quality, schema
+from tests.helpers import PROJECT
 
 SCHEMA = schema.load(PROJECT / "data" / "schema.yaml")
 

@@ -1,9 +1,9 @@
 import pandas as pd
 import pytest
 
-from pipeline import StanceError, agreement, schema
-
-from .conftest import PROJECT, run_stance
+from pipeline import StanceError
+from pipeline.data import agreement, schema
+from tests.helpers import PROJECT, run_stance
 
 SCHEMA = schema.load(PROJECT / "data" / "schema.yaml")
 

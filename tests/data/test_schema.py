@@ -3,9 +3,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from pipeline import StanceError, schema
-
-from .conftest import PROJECT
+from pipeline import StanceError
+from pipeline.data import schema
+from tests.helpers import PROJECT
 
 
 def test_shipped_schema_matches_codebook_targets():

@@ -10,9 +10,8 @@ import time
 import pytest
 import yaml
 
-from pipeline import model
-
-from .conftest import PROJECT
+from pipeline.model import served
+from tests.helpers import PROJECT
 
 
 def _git_files() -> list[str]:
@@ -32,7 +31,13 @@ def test_dvc_repro_in_a_fresh_copy(tmp_path):
     for name in _git_files():
         (root / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(PROJECT / name, root / name)
-    for name in ("models/stance.joblib", "data/prepared/train.csv", "reports/metrics.json", "reports/report.html"):
+    for name in (
+        "models/stance.npz",
+        "models/stance.joblib",
+        "data/prepared/train.csv",
+        "reports/metrics.json",
+        "reports/report.html",
+    ):
         (root / name).unlink(missing_ok=True)
     # CI runs `dvc repro` on the full corpus itself; here a part of it keeps the test quick.
     for extra in sorted((root / "data" / "labeled").glob("*.csv"))[:-5]:
@@ -71,7 +76,7 @@ def test_dvc_repro_in_a_fresh_copy(tmp_path):
     assert ran == {"train", "evaluate", "classify", "learning_curve", "report"}
 
     # Interrupted during `train`: the previous model and its card stay in place, and still load.
-    model_file = root / "models" / "stance.joblib"
+    model_file = root / "models" / "stance.npz"
     before = (model_file.read_bytes(), model_file.with_suffix(".json").read_bytes())
     params["train"]["C"] = params["train"]["C"] * 2
     (root / "params.yaml").write_text(yaml.safe_dump(params))
@@ -88,4 +93,4 @@ def test_dvc_repro_in_a_fresh_copy(tmp_path):
     process.wait()
     assert any(line.startswith("> stance train") for line in seen), "".join(seen)
     assert (model_file.read_bytes(), model_file.with_suffix(".json").read_bytes()) == before
-    model.load(model_file)
+    served.load(model_file)

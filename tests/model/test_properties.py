@@ -9,12 +9,13 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline import model, schema
-from pipeline.articles import Article
-from pipeline.classify import Classifier
-from pipeline.segment import split_sentences
-
-from .conftest import PROJECT
+from pipeline.classify.batch import Classifier
+from pipeline.data import schema
+from pipeline.model import served
+from pipeline.model.predict import predict
+from pipeline.text.articles import Article
+from pipeline.text.segment import split_sentences
+from tests.helpers import PROJECT
 
 SCHEMA = schema.load(PROJECT / "data" / "schema.yaml")
 # Arbitrary Unicode, and text built from the pieces segmentation cares about, so both kinds of input get explored.
@@ -71,8 +72,8 @@ def _classifier(path: str) -> Classifier:
 
 
 @cache
-def _pipeline(path: str):
-    return model.load(Path(path))[0]
+def _served(path: str):
+    return served.load(Path(path))
 
 
 @given(st.lists(TEXT, min_size=1, max_size=4))
@@ -83,18 +84,19 @@ def test_classify_gives_a_valid_label_for_every_target(model_path, texts):
     data, count = classifier.chunk(articles, "jsonl")
     records = [json.loads(line) for line in data.decode("utf-8").split("\n") if line]  # not splitlines: U+2028
     assert count == len(records) == sum(len(split_sentences(t)) for t in texts)
-    for record in records:
+    expected = predict(_served(str(model_path)), [r["text"] for r in records])
+    for record, (_, want) in zip(records, expected.iterrows(), strict=True):
         for target in SCHEMA.targets:
             assert record[target.name] in target.label_names
-            assert 0 < record[f"{target.name}_confidence"] <= 1
+            assert record[target.name] == want[target.name]
+            assert record[f"{target.name}_confidence"] == want[f"{target.name}_confidence"]
 
 
 @given(st.lists(TEXT, min_size=1, max_size=6))
 @settings(max_examples=40, deadline=None)
 def test_prediction_is_deterministic_and_independent_of_the_batch(model_path, texts):
-    fitted = _pipeline(str(model_path))
-    targets = SCHEMA.target_names
-    batch = model.predict(fitted, targets, texts)
-    assert batch.equals(model.predict(fitted, targets, texts))
-    alone = [model.predict(fitted, targets, [t]).iloc[0].tolist() for t in texts]
+    arrays = _served(str(model_path))
+    batch = predict(arrays, texts)
+    assert batch.equals(predict(arrays, texts))
+    alone = [predict(arrays, [t]).iloc[0].tolist() for t in texts]
     assert [row.tolist() for _, row in batch.iterrows()] == alone

@@ -26,7 +26,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from .conftest import PROJECT, Result, copy_project
+from tests.helpers import PROJECT, Result, copy_project
 
 SAMPLE = sorted((PROJECT / "data" / "articles").glob("*.txt"))[0].read_text(encoding="utf-8")
 HEADER = "id,article_id,text,membership_timing,aid,peace_talks\n"
@@ -249,7 +249,7 @@ def test_bad_rows_in_a_batch_are_skipped_and_counted(stance, trained_project, tm
     lines.write_text(json.dumps({"id": "j1", "text": SAMPLE}) + '\n{"id": "j2", "text": broken\n', encoding="utf-8")
     result = stance("classify", str(sheet), str(lines), "-o", str(out_dir / "o.jsonl"), cwd=trained_project)
     assert result.code == 0, result.err
-    assert f"stance: warning: {sheet} line 5: more cells than the header; skipped" in result.lines
+    assert f"stance: warning: {sheet} line 5: 4 cells where the header has 2; skipped" in result.lines
     assert "stance: warning: r3: empty text; skipped" in result.lines
     assert f"stance: warning: {lines} line 2: invalid JSON (Expecting value); skipped" in result.lines
     assert ", 3 skipped ->" in result.lines[-1]

@@ -3,11 +3,10 @@ import re
 
 import pytest
 
-from pipeline import segment
-from pipeline.segment import split_sentences
-
-from .conftest import PROJECT
-from .segment_cases import CASES
+from pipeline.text import segment
+from pipeline.text.segment import split_sentences
+from tests.helpers import PROJECT
+from tests.text.segment_cases import CASES
 
 
 @pytest.mark.parametrize("article, expected", CASES)

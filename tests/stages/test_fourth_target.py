@@ -6,9 +6,8 @@ import re
 import pandas as pd
 import yaml
 
-from pipeline import evaluate, prepare, train
-
-from .conftest import PROJECT, copy_project, run_stance
+from pipeline.stages import evaluate, prepare, train
+from tests.helpers import PROJECT, copy_project, run_stance
 
 SANCTIONS = {
     "description": "Economic sanctions on Russia.",

@@ -6,10 +6,10 @@ Grouped cross-validation runs, and is checked, in test_report's evaluated projec
 import numpy as np
 import pytest
 
-from pipeline import baselines, bootstrap, calibration, schema
-from pipeline.scores import target_scores
-
-from .conftest import PROJECT
+from pipeline.data import schema
+from pipeline.evaluation import baselines, bootstrap, calibration
+from pipeline.evaluation.scores import target_scores
+from tests.helpers import PROJECT
 
 SCHEMA = schema.load(PROJECT / "data" / "schema.yaml")
 

@@ -6,7 +6,7 @@ import csv
 import json
 import os
 
-from .conftest import run_stance
+from tests.helpers import run_stance
 
 HOSTILE_IDS = ["../../escape.txt", "/tmp/stance_absolute_id", "sub/../../x", "..", "=1+2", "C:\\Windows\\x"]
 TEXT = (

@@ -5,10 +5,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline import attribution
-from pipeline.segment import split_sentences
-
-from .conftest import PROJECT
+from pipeline.actors import attribution
+from pipeline.text.segment import split_sentences
+from tests.helpers import PROJECT
 
 
 def _speakers(article: str) -> list[str | None]:

@@ -10,9 +10,11 @@ import pandas as pd
 import pytest
 import yaml
 
-from pipeline import browser, evaluate, learning_curve, report
-
-from .conftest import run_stance
+from pipeline.report import browser
+from pipeline.report import render as report
+from pipeline.stages import evaluate, learning_curve
+from pipeline.stages import report as report_stage
+from tests.helpers import run_stance
 
 SECTIONS = (
     "Headline",
@@ -41,7 +43,7 @@ def reported_project(trained_project: Path, tmp_path_factory: pytest.TempPathFac
     (root / "params.yaml").write_text(yaml.safe_dump(params))
     evaluate.run(root)
     learning_curve.run(root)
-    report.write(root)
+    report_stage.run(root)
     return root
 
 
@@ -123,11 +125,11 @@ def test_report_compares_with_a_git_revision_and_never_fails_without_one(reporte
     subprocess.run([*git, "commit", "-qm", "older run"], cwd=root, check=True)
     metrics_file.write_text(json.dumps(current))
 
-    report.write(root)  # against HEAD
+    report_stage.run(root)  # against HEAD
     text = (root / "reports" / "report.md").read_text()
     assert "Change since the compared run: +0.100" in text and "Δ stance-F1 vs HEAD" in text
 
-    report.write(root, "no-such-revision")
+    report_stage.run(root, "no-such-revision")
     text = (root / "reports" / "report.md").read_text()
     assert "No comparison: git has no reports/metrics.json at no-such-revision" in text and "Δ" not in text
 

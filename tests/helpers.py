@@ -1,0 +1,46 @@
+"""Helpers shared by the tests: the project's location, copies of it, and the CLI run as a user would."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parents[1]
+PROJECT_FILES = ("data/schema.yaml", "data/labeled", "data/articles", "params.yaml", "dvc.yaml")
+
+os.environ["DVC_NO_ANALYTICS"] = "1"
+
+
+def copy_project(dest: Path, items: tuple[str, ...] = PROJECT_FILES) -> Path:
+    """Copy the parts of the project a stage needs into `dest`."""
+    for item in items:
+        src, target = PROJECT / item, dest / item
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if src.is_dir():
+            shutil.copytree(src, target)
+        else:
+            shutil.copy2(src, target)
+    return dest
+
+
+def run_stance(*args: str, cwd: Path, stdin: str | None = None) -> subprocess.CompletedProcess:
+    """Run the real CLI in a subprocess, as a user would."""
+    env = {k: v for k, v in os.environ.items() if k != "STANCE_ROOT"}
+    return subprocess.run(
+        [sys.executable, "-m", "pipeline.cli", *args],
+        cwd=cwd,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+
+
+class Result:
+    def __init__(self, code: int, out: str, err: str):
+        self.code, self.out, self.err = code, out, err
+        self.lines = err.strip().splitlines()
