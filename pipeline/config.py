@@ -65,6 +65,11 @@ class Paths:
         return self.prepared / "test.csv"
 
     @property
+    def real_test(self) -> Path:
+        """The held-back test of news written from real reporting (see `labeled.real_reporting_holdout`)."""
+        return self.prepared / "real_test.csv"
+
+    @property
     def model(self) -> Path:
         """The served model (its card and fitted Pipeline stand beside it: `pipeline.model.card`)."""
         return self.root / "models" / "stance.npz"

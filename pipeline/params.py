@@ -104,6 +104,8 @@ class PrepareParams(Params):
     seed: int = 42
     near_duplicate: float = 0.85  # TF-IDF cosine above which two statements count as one
     max_opening_share: float = 0.02  # fail when one 2- or 3-word opening starts more of the corpus than this
+    real_test_share: float = 0.3  # share of real news pages (rows with a source_url) held back as their own test
+    real_test_salt: str = "real-reporting-1"  # changing it draws another held-back set of pages
 
     def check(self) -> None:
         k = round(1 / self.test_size) if 0 < self.test_size < 1 else 0
@@ -114,6 +116,7 @@ class PrepareParams(Params):
         )
         self._require(0 < self.near_duplicate <= 1, "near_duplicate", "must be in (0, 1]")
         self._require(0 < self.max_opening_share <= 1, "max_opening_share", "must be in (0, 1]")
+        self._require(0 <= self.real_test_share < 1, "real_test_share", "must be in [0, 1)")
 
     @property
     def folds(self) -> int:
@@ -133,6 +136,7 @@ class TrainParams(Params):
     solver: Literal["lbfgs", "newton-cg", "newton-cholesky", "sag", "saga"] = "newton-cg"
     tol: float = 1e-4
     max_iter: int = 300
+    calibration_folds: int = 3  # grouped folds of the training split that fit the temperatures; 0: no calibration
 
     def check(self) -> None:
         self._require(self.word_ngram_max >= 1, "word_ngram_max", "must be at least 1")
@@ -147,6 +151,9 @@ class TrainParams(Params):
         self._require(self.C > 0, "C", "must be above 0")
         self._require(self.tol > 0, "tol", "must be above 0")
         self._require(self.max_iter >= 1, "max_iter", "must be at least 1")
+        self._require(
+            self.calibration_folds == 0 or self.calibration_folds >= 2, "calibration_folds", "must be 0 or >= 2"
+        )
 
 
 @dataclass(frozen=True)

@@ -54,6 +54,6 @@ def test_a_typo_in_params_yaml_stops_the_stage(stance, tmp_path):
     result = stance("prepare", cwd=root)
     assert result.code == 2 and result.lines == [
         "stance: error: params.yaml: unknown parameter prepare.tets_size "
-        "(known: max_opening_share, near_duplicate, seed, test_size)"
+        "(known: max_opening_share, near_duplicate, real_test_salt, real_test_share, seed, test_size)"
     ]
     assert not (root / "data" / "prepared").exists()

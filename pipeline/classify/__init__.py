@@ -1,0 +1,1 @@
+"""Applying the model: batch classification of articles, table prediction, and the summaries."""

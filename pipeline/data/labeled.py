@@ -7,6 +7,7 @@ the header, as a spreadsheet shows them (minus the header line).
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ from pipeline.data.schema import Schema
 from pipeline.io import tables
 
 BASE_COLUMNS = ("id", "article_id", "text")
-OPTIONAL_COLUMNS = ("sentence_index", "speaker")
+OPTIONAL_COLUMNS = ("sentence_index", "speaker", "source_url")
 MAX_LISTED = 30
 # What pandas, R and databases write for a missing cell: never a statement.
 MISSING_TEXT = {"nan", "none", "null", "na", "n/a", "<na>"}
@@ -102,7 +103,7 @@ def load_labeled(folder: Path, schema: Schema, near_duplicate: float = 0.85) -> 
         raise DataProblems(problems)
     data = pd.concat(frames, ignore_index=True)
     problems += _row_problems(data, schema)
-    problems += _duplicate_problems(data, near_duplicate)
+    problems += _duplicate_problems(data, near_duplicate, page_furniture(data, schema))
     if problems:
         raise DataProblems(problems)
     data["article_id"] = data["article_id"].where(data["article_id"] != "", data["id"])
@@ -145,8 +146,25 @@ def _row_problems(data: pd.DataFrame, schema: Schema) -> list[str]:
     return problems
 
 
-def _duplicate_problems(data: pd.DataFrame, threshold: float) -> list[str]:
-    """Exact duplicates after normalisation, then TF-IDF cosine near-duplicates."""
+FURNITURE_WORDS = 10  # a short line off topic on every target: a byline, "READ MORE", "Related Articles"
+
+
+def page_furniture(data: pd.DataFrame, schema: Schema) -> np.ndarray:
+    """Rows that are page furniture: at most FURNITURE_WORDS words and off topic on every target.
+
+    Real news pages repeat such lines from page to page, and a corpus written
+    from real pages keeps them; they carry no stance, so two equal copies leak
+    nothing between the training and test sides and are not refused as duplicates.
+    """
+    off = np.ones(len(data), dtype=bool)
+    for target in schema.targets:
+        off &= (data[target.name] == target.off_topic).to_numpy()
+    short = data["text"].str.split().str.len().to_numpy() <= FURNITURE_WORDS
+    return off & short
+
+
+def _duplicate_problems(data: pd.DataFrame, threshold: float, furniture: np.ndarray) -> list[str]:
+    """Exact duplicates after normalisation, then TF-IDF cosine near-duplicates; page furniture may repeat."""
     problems = []
     norm = data["text"].map(normalise)
     first: dict[str, int] = {}
@@ -157,11 +175,13 @@ def _duplicate_problems(data: pd.DataFrame, threshold: float) -> list[str]:
         if key in first:
             j = first[key]
             exact.add((j, i))
+            if furniture[i] and furniture[j]:
+                continue
             problems.append(f"{_where(data.iloc[i])}: duplicate text of {_where(data.iloc[j])}")
         else:
             first[key] = i
     for i, j, score in near_duplicates(norm.tolist(), threshold):
-        if (i, j) not in exact:
+        if (i, j) not in exact and not (furniture[i] and furniture[j]):
             problems.append(f"{_where(data.iloc[j])}: near-duplicate (cosine {score:.2f}) of {_where(data.iloc[i])}")
     return problems
 
@@ -213,6 +233,27 @@ def split(data: pd.DataFrame, schema: Schema, n_splits: int, seed: int) -> tuple
     folds = StratifiedGroupKFold(n_splits=n_splits, shuffle=True, random_state=seed)
     train_idx, test_idx = next(folds.split(data, stratify_key(data, schema), groups))
     return data.iloc[train_idx].reset_index(drop=True), data.iloc[test_idx].reset_index(drop=True)
+
+
+def real_reporting_holdout(data: pd.DataFrame, share: float, salt: str) -> np.ndarray:
+    """Which rows belong to the held-back test of news written from real reporting.
+
+    Rows written from a real page carry its `source_url`; a page is held back
+    when the hash of its URL (with `salt`) falls below `share`, so every
+    sentence written from one page is on the same side, and adding pages never
+    moves the others between sides. Rows without a page are never held back
+    here (the in-house split handles them).
+    """
+    urls = data["source_url"].fillna("") if "source_url" in data.columns else pd.Series("", index=data.index)
+    cut = int(share * 2**64)
+
+    def held(url: str) -> bool:
+        if not url:
+            return False
+        digest = hashlib.sha256(f"{salt}\x1f{url}".encode()).digest()
+        return int.from_bytes(digest[:8], "big") < cut
+
+    return np.array([held(u) for u in urls], dtype=bool)
 
 
 def label_counts(data: pd.DataFrame, schema: Schema) -> dict[str, dict[str, int]]:

@@ -1,0 +1,1 @@
+"""How good the model is: scores, bootstrap intervals, baselines, calibration error, cross-validation."""

@@ -124,3 +124,41 @@ def add_cross_validation(metrics: dict[str, Any], result: dict[str, Any] | None)
         metrics["targets"][t]["cv_stance_f1_mean"] = scores["stance_f1_mean"]
         metrics["targets"][t]["cv_stance_f1_sd"] = scores["stance_f1_sd"]
     metrics["cv"] = {key: value for key, value in result.items() if key != "targets"}
+
+
+THRESHOLDS = (0.5, 0.6, 0.7, 0.8, 0.9)
+
+
+def threshold_guidance(test: pd.DataFrame, predicted: pd.DataFrame, the_schema: Schema) -> dict[str, Any]:
+    """What `--min-confidence P` keeps and how often the kept labels are right, per target and P.
+
+    coverage: share of sentences whose label is kept (the rest become `uncertain`); accuracy: share of
+    kept labels that are right; position_precision: share of kept position labels (now, support ...)
+    that are right; position_recall: share of gold positions found among the kept labels.
+    """
+    out: dict[str, Any] = {}
+    for t in the_schema.targets:
+        gold = test[t.name].to_numpy(dtype=object)
+        pred = predicted[t.name].to_numpy(dtype=object)
+        confidence = predicted[f"{t.name}_confidence"].to_numpy()
+        positions = np.isin(pred, t.positions)
+        gold_positions = np.isin(gold, t.positions)
+        rows = []
+        for p in THRESHOLDS:
+            kept = confidence >= p
+            kept_positions = kept & positions
+            rows.append(
+                {
+                    "min_confidence": p,
+                    "coverage": round(float(kept.mean()), 4),
+                    "accuracy": round(float((gold[kept] == pred[kept]).mean()), 4) if kept.any() else None,
+                    "position_precision": round(float((gold[kept_positions] == pred[kept_positions]).mean()), 4)
+                    if kept_positions.any()
+                    else None,
+                    "position_recall": round(float((kept_positions & (gold == pred)).sum() / gold_positions.sum()), 4)
+                    if gold_positions.any()
+                    else None,
+                }
+            )
+        out[t.name] = rows
+    return out

@@ -1,0 +1,1 @@
+"""The model: n-gram features, the scikit-learn estimator, the served arrays, calibration, the model card."""

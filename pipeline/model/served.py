@@ -56,28 +56,53 @@ class ServedModel:
 
     Fitted attributes: ``blocks_`` (per block: kind, n-gram range, bits, bucket
     table, idf, its rows of the coefficient matrix), ``intercept_``, ``rows_``
-    (where each target's columns start) and ``classes_`` (per target).
+    (where each target's columns start), ``classes_`` (per target) and
+    ``temperature_`` (per target: the scores are divided by it before the
+    softmax; 1 is the estimator itself, below 1 sharpens an underconfident
+    model; `pipeline.model.calibrate` fits it on held-out predictions).
     """
 
-    def __init__(self, targets: list[str], blocks: list[dict[str, Any]], intercept: np.ndarray, classes: list):
+    def __init__(
+        self,
+        targets: list[str],
+        blocks: list[dict[str, Any]],
+        intercept: np.ndarray,
+        classes: list,
+        temperature: np.ndarray | None = None,
+    ):
         self.targets = list(targets)
         self.blocks_ = blocks
         self.intercept_ = np.asarray(intercept, dtype=np.float64)
         self.classes_ = [np.asarray(c, dtype=object) for c in classes]
         self.rows_ = np.cumsum([0] + [1 if len(c) <= 2 else len(c) for c in self.classes_])
+        self.temperature_ = np.ones(len(self.targets)) if temperature is None else np.asarray(temperature, float)
         self._caches: list[dict] = [{} for _ in blocks]  # token hashes per word block, as NgramTfidf keeps them
 
-    def proba(self, texts: list[str]) -> list[np.ndarray]:
-        """Class probabilities per target, columns in the order of that target's ``classes_``."""
+    def scores(self, texts: list[str]) -> np.ndarray:
+        """The logistic regressions' raw scores, every target's columns side by side (see ``rows_``)."""
         scores = np.tile(self.intercept_, (len(texts), 1))
         for block, cache in zip(self.blocks_, self._caches, strict=True):
             rows = ngrams.tfidf(
                 block["kind"], texts, block["ngram_range"], block["bits"], block["table"], block["idf"], cache
             )
             scores += rows @ block["weights"]
+        return scores
+
+    def proba(self, texts: list[str], calibrated: bool = True) -> list[np.ndarray]:
+        """Class probabilities per target, columns in the order of that target's ``classes_``.
+
+        calibrated: divide the scores by each target's temperature (the default; False gives the
+        estimator's own probabilities, which training checks the arrays against).
+        """
+        return self.proba_of(self.scores(texts), calibrated)
+
+    def proba_of(self, scores: np.ndarray, calibrated: bool = True) -> list[np.ndarray]:
+        """`proba` from raw `scores` (as `scores` returns them)."""
         out = []
         for k, classes in enumerate(self.classes_):
             scores_k = scores[:, self.rows_[k] : self.rows_[k + 1]]
+            if calibrated and self.temperature_[k] != 1:
+                scores_k = scores_k / self.temperature_[k]
             if len(classes) <= 2:  # one column of scores: the logistic function, as scikit-learn does
                 positive = expit(scores_k[:, 0])
                 out.append(np.column_stack([1 - positive, positive]))
@@ -101,6 +126,7 @@ class ServedModel:
         arrays: dict[str, np.ndarray] = {
             "targets": np.array(self.targets, dtype=str),
             "intercept": self.intercept_,
+            "temperature": self.temperature_,
             "n_blocks": np.array(len(self.blocks_)),
         }
         for k, classes in enumerate(self.classes_):
@@ -130,7 +156,8 @@ class ServedModel:
                         }
                     )
                 classes = [archive[f"classes_{k}"].tolist() for k in range(len(targets))]
-                return cls(targets, blocks, archive["intercept"], classes)
+                temperature = archive["temperature"] if "temperature" in archive.files else None
+                return cls(targets, blocks, archive["intercept"], classes, temperature)
         except (OSError, ValueError, KeyError, zipfile.BadZipFile) as exc:
             raise StanceError(f"{path}: not a model archive written by ukraine-stance ({exc})") from None
 

@@ -9,6 +9,7 @@ from pipeline.data import labeled as data
 from pipeline.data import schema
 from pipeline.io.files import sha256_file
 from pipeline.model import estimator
+from pipeline.model.calibrate import calibrate
 from pipeline.params import TrainParams
 
 
@@ -18,8 +19,10 @@ def run(root: Path) -> dict:
     the_schema = schema.load(paths.schema)
     train = data.read_prepared(paths.train, the_schema)
     fitted, arrays = estimator.fit(train, the_schema, params)
+    calibration = calibrate(arrays, train, the_schema, params) if params.calibration_folds else None
     card = {
         "params": params.to_dict(),
+        "calibration": calibration,
         "label_counts": data.label_counts(train, the_schema),
         "training_data": {
             "file": paths.train.relative_to(paths.root).as_posix(),

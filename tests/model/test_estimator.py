@@ -33,7 +33,9 @@ def test_the_served_arrays_give_the_pipelines_own_probabilities(model_path, trai
     arrays = served.load(model_path)
     texts = _test_texts(trained_project)
     features = fitted.named_steps["features"].transform(texts)
-    for ours, est in zip(arrays.proba(texts), fitted.named_steps["classify"].estimators_, strict=True):
+    for ours, est in zip(
+        arrays.proba(texts, calibrated=False), fitted.named_steps["classify"].estimators_, strict=True
+    ):
         np.testing.assert_allclose(ours, est.predict_proba(features), rtol=0, atol=1e-9)
     assert [list(c) for c in arrays.classes_] == [list(e.classes_) for e in fitted.named_steps["classify"].estimators_]
 

@@ -17,10 +17,12 @@ from pipeline.stages import report as report_stage
 from tests.helpers import run_stance
 
 SECTIONS = (
-    "Headline",
+    "News written from real reporting",
+    "In-house test split",
     "Per target, against the baselines",
     "Confusion matrices",
     "Calibration",
+    "Choosing --min-confidence",
     "Learning curve",
     "Most confident mistakes",
     "Most informative n-grams",
