@@ -165,7 +165,21 @@ def _from_table(path: str) -> Iterator[Article | BadArticle]:
             yield BadArticle(str(article_id), reason)
         else:
             meta = {k: (None if row.get(k) in (None, "") else str(row.get(k))) for k in META_FIELDS}
-            yield Article(str(article_id), text, meta)
+            yield Article(str(article_id), with_headline(meta["title"], text), meta)
+
+
+def with_headline(title: str | None, text: str) -> str:
+    """The article a table row holds: its `title` as the headline line, a blank line, then its `text`.
+
+    News dumps keep the headline in a column of its own and the body on one
+    line; without this the title would be lost and the body's first sentence
+    taken for a headline. Offsets of the sentences refer to this joined text.
+    A text that already starts with its title is left as it is.
+    """
+    title = " ".join(title.split()) if title else ""
+    if not title or text.lstrip().startswith(title):
+        return text
+    return f"{title}\n\n{text}"
 
 
 def _matches(relative: str, pattern: str | None) -> bool:

@@ -1,6 +1,7 @@
 """Split an article into sentences with character offsets into the original text.
 
-The headline (first non-empty line) is a sentence of its own. Each paragraph
+The headline (first non-empty line, when more text follows it on later lines
+and it reads as one sentence) is a sentence of its own. Each paragraph
 (lines separated by a blank line) is split by sentencex, which is fast but
 splits after titles such as "Ms." or "Gen."; those pieces are joined back.
 Offsets always satisfy ``text == article[start:end]``.
@@ -25,6 +26,8 @@ _MARKDOWN_HEADING = re.compile(r"#{1,6}[ \t]+")
 _PARAGRAPH = re.compile(r"\n[ \t]*\n")
 # A bullet line ("- ", "* ", "• ", "1. ") is a sentence block of its own.
 _BULLET = re.compile(r"[ \t]*(?:[-*\u2022\u2013]|\d{1,2}[.)])\s")
+# A first line longer than this that holds several sentences is body text, not a headline.
+HEADLINE_CHARS = 200
 
 
 class Sentence(NamedTuple):
@@ -129,7 +132,11 @@ def split_sentences(article: str) -> list[Sentence]:
     if heading and heading.end() < head_end:
         head_start = heading.end()
     headline = article[head_start:head_end].rstrip()
-    if headline:
+    if newline == -1 or (len(headline) > HEADLINE_CHARS and len(_spans(headline, head_start)) > 1):
+        # A text on one line (a news dump's body) or a first line of several long sentences has no
+        # headline line: all of it is body, split into sentences.
+        head_end = len(article) - len(stripped)
+    elif headline:
         sentences.append(Sentence(head_start, head_start + len(headline), headline))
     body_start = head_end
     pos = body_start

@@ -68,3 +68,54 @@ def test_title_ends_are_found_where_the_plain_definition_finds_them():
     for combination in itertools.product(parts, repeat=4):
         piece = "".join(combination)
         assert segment._ends_with_title(piece) == bool(_TITLE_REFERENCE.search(piece.rstrip())), piece
+
+
+def test_a_body_on_one_line_is_split_into_sentences_not_taken_for_a_headline():
+    body = (
+        "Allies pledged more air defence for Kyiv on Tuesday. Germany said it would send two more Patriot "
+        "systems, the defence minister told reporters. Hungary objected."
+    )
+    assert [s.text for s in split_sentences(body)] == [
+        "Allies pledged more air defence for Kyiv on Tuesday.",
+        "Germany said it would send two more Patriot systems, the defence minister told reporters.",
+        "Hungary objected.",
+    ]
+    two_lines = body + " " + body + "\nA second paragraph follows."
+    texts = [s.text for s in split_sentences(two_lines)]
+    assert texts[0] == "Allies pledged more air defence for Kyiv on Tuesday." and len(texts) == 7
+    assert [s.text for s in split_sentences("Short headline\n\n" + body)][0] == "Short headline"
+
+
+def test_a_news_dump_and_the_same_articles_as_text_files_give_the_same_sentences(tmp_path):
+    """JSONL as dumps come: `title` in its own column, the body with its paragraph breaks or on one line.
+
+    On one line, a paragraph without a sentence end (a byline) runs into the next sentence, as any reader
+    of that line would run them together; every other sentence must come out the same.
+    """
+    import json
+    import re
+
+    from pipeline.text.articles import iter_articles
+
+    folder = PROJECT / "data" / "articles"
+    kept, flat = tmp_path / "kept.jsonl", tmp_path / "flat.jsonl"
+    ends = re.compile(r"[.!?][\"')\u201d]*$")
+    complete = set()
+    with open(kept, "w", encoding="utf-8") as k, open(flat, "w", encoding="utf-8") as f:
+        for path in sorted(folder.glob("*.txt")):
+            headline, _, body = path.read_text(encoding="utf-8").partition("\n")
+            paragraphs = [p.strip().replace("\n", " ") for p in body.split("\n\n") if p.strip()]
+            if all(ends.search(p) for p in paragraphs):
+                complete.add(path.name)
+            k.write(json.dumps({"id": path.name, "title": headline.strip(), "text": "\n\n".join(paragraphs)}) + "\n")
+            f.write(json.dumps({"id": path.name, "title": headline.strip(), "text": " ".join(paragraphs)}) + "\n")
+
+    def sentences(path):
+        return {a.id: [s.text for s in split_sentences(a.text)] for a in iter_articles([str(path)])}
+
+    from_files = sentences(folder)
+    assert len(from_files) >= 6 and len(complete) >= 3
+    assert sentences(kept) == from_files
+    from_flat = sentences(flat)
+    for name in complete:
+        assert from_flat[name] == from_files[name], name
