@@ -8,20 +8,18 @@ from, and nothing is loaded whole: a month of wire copy streams through.
 from __future__ import annotations
 
 import fnmatch
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from pathlib import Path
 
 from pipeline import StanceError
 from pipeline.io import tables
-from pipeline.text import limits
+from pipeline.text import limits, pages
 
 TEXT_SUFFIXES = (".txt", ".md")
 HTML_SUFFIXES = (".html", ".htm")
 TABLE_SUFFIXES = (".jsonl", ".ndjson", ".csv")
-META_FIELDS = ("title", "date", "source", "url")
+META_FIELDS = ("title", "date", "source", "url", "author", "language")
 
 
 @dataclass(frozen=True)
@@ -37,81 +35,6 @@ class BadArticle:
 
     id: str
     reason: str
-
-
-class _Readable(HTMLParser):
-    """Collects the text a reader sees: no scripts, styles or markup; blocks become paragraphs."""
-
-    SKIP = {"script", "style", "noscript", "template", "svg", "head"}
-    BLOCK = {
-        "p",
-        "div",
-        "section",
-        "article",
-        "li",
-        "ul",
-        "ol",
-        "blockquote",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "br",
-        "tr",
-        "table",
-        "header",
-        "footer",
-        "main",
-        "aside",
-        "figure",
-        "figcaption",
-        "hr",
-    }
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.title: list[str] = []
-        self._skip = 0
-        self._in_title = False
-
-    def handle_starttag(self, tag: str, attrs) -> None:
-        if tag == "title":
-            self._in_title = True
-        elif tag in self.SKIP:
-            self._skip += 1
-        elif tag in self.BLOCK:
-            self.parts.append("\n\n")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "title":
-            self._in_title = False
-        elif tag in self.SKIP and self._skip:
-            self._skip -= 1
-        elif tag in self.BLOCK:
-            self.parts.append("\n\n")
-
-    def handle_data(self, data: str) -> None:
-        if self._in_title:
-            self.title.append(data)
-        elif not self._skip:
-            self.parts.append(data)
-
-
-def html_to_text(markup: str) -> str:
-    """Readable text of an HTML page: its headline (first <h1>, else <title>) first, then paragraphs."""
-    parser = _Readable()
-    parser.feed(markup)
-    parser.close()
-    body = "".join(parser.parts)
-    paragraphs = [" ".join(p.split()) for p in re.split(r"\n\s*\n", body)]
-    paragraphs = [p for p in paragraphs if p]
-    title = " ".join("".join(parser.title).split())
-    if title and (not paragraphs or paragraphs[0] != title):
-        paragraphs.insert(0, title)
-    return "\n\n".join(paragraphs)
 
 
 def _read_file(path: Path, article_id: str) -> Article | BadArticle:
@@ -133,13 +56,17 @@ def _read_file(path: Path, article_id: str) -> Article | BadArticle:
             text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         return BadArticle(article_id, f"not valid UTF-8 (byte {exc.start})")
+    meta: dict[str, str | None] = {}
     if path.suffix.lower() in HTML_SUFFIXES:
-        text = html_to_text(text)
+        page = pages.extract(text)
+        if page is None:
+            return BadArticle(article_id, "no article text found in the page")
+        text, meta = page
     if not text.strip():
         return BadArticle(article_id, "empty text")
     if reason := limits.not_prose(text):
         return BadArticle(article_id, reason)
-    return Article(article_id, text, {})
+    return Article(article_id, text, meta)
 
 
 def _from_table(path: str) -> Iterator[Article | BadArticle]:

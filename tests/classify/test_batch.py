@@ -11,7 +11,7 @@ import time
 import pandas as pd
 import pytest
 
-from pipeline.text.articles import Article, BadArticle, html_to_text, iter_articles
+from pipeline.text.articles import Article, BadArticle, iter_articles
 from tests.helpers import PROJECT, run_stance
 
 TARGETS = ["membership_timing", "aid", "peace_talks"]
@@ -34,23 +34,14 @@ def corpus(tmp_path_factory):
     return root
 
 
-def test_html_is_reduced_to_readable_text():
-    page = (
-        "<html><head><title>Kyiv asks for jets</title><style>p {color: red}</style>"
-        "<script>var x = '<p>not text</p>';</script></head><body><h1>Kyiv asks for jets</h1>"
-        "<p>Ukraine asked for more <b>F-16s</b> on Monday.</p><div>Allies &amp; partners met.</div></body></html>"
-    )
-    assert (
-        html_to_text(page) == "Kyiv asks for jets\n\nUkraine asked for more F-16s on Monday.\n\nAllies & partners met."
-    )
-
-
 def test_every_input_kind_and_its_ids(tmp_path):
     folder = tmp_path / "news"
     (folder / "deep").mkdir(parents=True)
     (folder / "a.txt").write_text("Plain headline\n\nBody one.", encoding="utf-8")
     (folder / "deep" / "b.md").write_text("# Markdown headline\n\nBody two.", encoding="utf-8")
-    (folder / "c.html").write_text("<h1>Html headline</h1><p>Body three.</p>", encoding="utf-8")
+    (folder / "c.html").write_text(
+        "<h1>Html headline</h1><p>The third body is a page with one sentence of some length.</p>", encoding="utf-8"
+    )
     (folder / "skip.pdf").write_bytes(b"%PDF-1.4")
     table = tmp_path / "t.jsonl"
     table.write_text(
@@ -62,7 +53,15 @@ def test_every_input_kind_and_its_ids(tmp_path):
     found = list(iter_articles([str(folder), str(table), str(sheet)]))
     assert [a.id for a in found] == ["a.txt", "c.html", "deep/b.md", "7", "x1"]
     assert all(isinstance(a, Article) for a in found)
-    assert found[3].meta == {"title": None, "date": "2025-06-24", "source": "wire", "url": None}
+    assert found[3].meta == {
+        "title": None,
+        "date": "2025-06-24",
+        "source": "wire",
+        "url": None,
+        "author": None,
+        "language": None,
+    }
+    assert found[1].text.startswith("Html headline\n\n") and found[1].meta["title"] == "Html headline"
     assert found[4].meta["url"] == "https://example.org/x1"
     assert [a.id for a in iter_articles([str(folder)], glob="*.md")] == ["deep/b.md"]
 
