@@ -36,6 +36,12 @@ def _checked_card(args: argparse.Namespace) -> tuple[Path, dict]:
     from pipeline.model import card as modelcard
 
     path = _model_path(args.model)
+    if not args.model and not modelcard.card_path(path).is_file():
+        root = config.find_root()
+        raise StanceError(
+            f"no model at {path} (the project root found from here is {root}); pass --model PATH, "
+            f"set ${config.ROOT_ENV} to the ukraine-stance project, or train one there with `dvc repro`"
+        )
     card = modelcard.read_card(path)
     schema_file = Path(args.schema) if args.schema else config.paths().schema
     if args.schema or schema_file.is_file():
@@ -47,6 +53,8 @@ def cmd_predict(args: argparse.Namespace) -> None:
     from pipeline.classify import table as predict
     from pipeline.model import served
 
+    if args.output != "-" and Path(args.output).suffix.lower() not in (".csv", ".jsonl", ".ndjson"):
+        raise StanceError(f"{args.output}: predict writes a .csv or .jsonl file (or - for stdout)")
     out_fmt = predict.table_format(args.output, default=predict.table_format(args.input))
     path, card = _checked_card(args)
     rows = predict.predict_file(
@@ -57,10 +65,31 @@ def cmd_predict(args: argparse.Namespace) -> None:
 
 
 def cmd_classify(args: argparse.Namespace) -> None:
+    if args.output != "-":
+        _classify(args, Path(args.output))
+        return
+    # stdout: the run writes to a private file first (its output appears only when complete), then copies it.
+    if args.resume:
+        raise StanceError("--resume needs an output file, not -o -")
+    if (args.format or "jsonl") == "parquet":
+        raise StanceError("-o - writes JSONL or CSV (--format csv); Parquet needs an output file")
+    import shutil
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="stance-") as tmp:
+        output = Path(tmp) / f"classified.{args.format or 'jsonl'}"
+        _classify(args, output, shown="stdout")
+        with open(output, "rb") as fh:
+            shutil.copyfileobj(fh, sys.stdout.buffer)
+        sys.stdout.buffer.flush()
+
+
+def _classify(args: argparse.Namespace, output: Path, shown: str | None = None) -> None:
     from pipeline.classify import batch as classify
     from pipeline.classify import summary
 
-    output = Path(args.output)
+    if output.is_dir():
+        raise StanceError(f"{output}: is a folder; -o names the output file (e.g. {output / 'classified.jsonl'})")
     fmt = classify.output_format(output, args.format)
     if args.min_confidence is not None and not 0 <= args.min_confidence <= 1:
         raise StanceError(f"--min-confidence must be between 0 and 1, got {args.min_confidence}")
@@ -76,7 +105,7 @@ def cmd_classify(args: argparse.Namespace) -> None:
     line = f"classify: {progress.articles} articles, {progress.sentences} sentences"
     if progress.skipped:
         line += f", {progress.skipped} skipped"
-    print(f"{line} -> {output}", file=sys.stderr)
+    print(f"{line} -> {shown or output}", file=sys.stderr)
     if args.summary:
         info = run.classifier
         counts = summary.summarise(
@@ -160,13 +189,32 @@ def cmd_report(args: argparse.Namespace) -> None:
     from pipeline.stages import report
 
     root = config.find_root()
-    result = report.run(root, args.against)
+    if args.against is not None:  # asked for by name: a revision git does not know is the user's error
+        _check_revision(root, args.against)
+    result = report.run(root, args.against or "HEAD")
     print(f"report: {result.headline} -> reports/report.html, reports/report.md", file=sys.stderr)
     if args.screenshot:
         from pipeline.report import browser
 
         browser.screenshot(root / "reports" / "report.html", Path(args.screenshot))
         print(f"report: screenshot -> {args.screenshot}", file=sys.stderr)
+
+
+def _check_revision(root: Path, rev: str) -> None:
+    import subprocess
+
+    try:
+        found = subprocess.run(
+            ["git", "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    except (OSError, subprocess.SubprocessError):
+        raise StanceError(f"--against {rev}: git is not available to look the revision up") from None
+    if rev.startswith("-") or found.returncode != 0:
+        raise StanceError(f"--against {rev}: not a revision of the git repository at {root}")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -202,12 +250,14 @@ def build_parser() -> argparse.ArgumentParser:
     c = sub.add_parser(
         "classify",
         help="split articles into sentences, label each and say who holds the position",
-        description="Split articles into sentences (headline included) and label each. Inputs: .txt/.md/.html "
-        "files, folders (searched recursively), JSONL or CSV tables with 'id' and 'text' (optional title, date, "
+        description="Split articles into sentences (headline included) and label each. Inputs: .txt/.md files, "
+        ".html news pages (the article found by trafilatura, furniture left out), folders (searched "
+        "recursively), JSONL or CSV tables with 'id' and 'text' (optional title, date, "
         "source, url are carried through), or - for JSONL on stdin. One record per sentence: article_id, "
         "sentence_index, start, end (text == article[start:end]), text, speaker (who holds the position, "
         "'author' for the writer, empty when the sentence holds none), <target> and <target>_confidence for "
-        "each schema target, and title, date, source, url. The output appears only when complete; an "
+        "each schema target, and title, date, source, url, author, language (from a news page's metadata or a "
+        "table's columns). The output appears only when complete; an "
         "interrupted run continues with --resume.",
     )
     c.add_argument("paths", nargs="+", metavar="PATH", help="articles, folders, tables, or - for JSONL on stdin")
@@ -216,7 +266,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--output",
         required=True,
         metavar="OUTPUT",
-        help="output file: .jsonl, .csv or .parquet (or say --format)",
+        help="output file: .jsonl, .csv or .parquet (or say --format); - writes JSONL (or --format csv) to stdout",
     )
     c.add_argument("--format", choices=["jsonl", "csv", "parquet"], help="output format (default: from the extension)")
     _model_options(c)
@@ -274,7 +324,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     r.add_argument(
         "--against",
-        default="HEAD",
+        default=None,
         metavar="REV",
         help="git revision whose reports/metrics.json to compare with (default: HEAD); "
         "without git or that file the report leaves the comparison out and says so",

@@ -27,6 +27,7 @@ import time
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, replace
 from itertools import islice
 from pathlib import Path
@@ -422,6 +423,19 @@ class Run:
             for chunk in chunks:
                 yield chunk, local.chunk([a for a in chunk if isinstance(a, Article)], fmt, safe)
             return
+        # The workers verify the model again; checking here first turns a changed file into one clean error
+        # instead of every worker failing in its initializer.
+        modelcard.check_sha256(modelcard.served_path(self.model_path), local.sha256)
+        try:
+            yield from self._pooled(chunks, fmt, safe)
+        except BrokenProcessPool:
+            raise StanceError(
+                "a worker process stopped (out of memory, or killed); nothing was written: run the command again"
+            ) from None
+
+    def _pooled(
+        self, chunks: Iterator[list[Article | BadArticle]], fmt: str, safe: bool
+    ) -> Iterator[tuple[list[Article | BadArticle], tuple[bytes, int]]]:
         pending: deque[tuple[list, Future]] = deque()
         with ProcessPoolExecutor(
             self.jobs,

@@ -91,7 +91,9 @@ def read_table(path: str) -> tuple[list[str] | None, Iterator[Row]]:
         raise StanceError(f"{path}: cannot read ({exc.strerror or exc})") from None
     if fmt == "jsonl":
         return None, _jsonl_rows(path, stream)
-    reader = csv.reader(stream)
+    # strict: a quote that is never closed ends the file inside one cell; without it, every row after the
+    # quote would be read silently as part of that cell.
+    reader = csv.reader(stream, strict=True)
     try:
         header = next(reader, None)
     except (UnicodeDecodeError, csv.Error) as exc:
@@ -113,15 +115,25 @@ def _read_error(path: str, exc: Exception, line: int) -> StanceError:
 
 def _csv_rows(path: str, stream: IO[str], reader: Any, header: list[str]) -> Iterator[Row]:
     with stream:
+        last = reader.line_num
         try:
             for cells in reader:
                 if not cells:
+                    last = reader.line_num
                     continue
                 if len(cells) != len(header):
                     yield reader.line_num, None, f"{len(cells)} cells where the header has {len(header)}"
                 else:
                     yield reader.line_num, dict(zip(header, cells, strict=True)), None
-        except (UnicodeDecodeError, csv.Error) as exc:
+                last = reader.line_num
+        except csv.Error as exc:
+            if "unexpected end of data" in str(exc):
+                raise StanceError(
+                    f"{path} line {last + 1}: a quoted cell is never closed (an unclosed quote would swallow "
+                    "every row after it)"
+                ) from None
+            raise _read_error(path, exc, reader.line_num) from None
+        except UnicodeDecodeError as exc:
             raise _read_error(path, exc, reader.line_num) from None
 
 

@@ -26,7 +26,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.helpers import PROJECT, Result, copy_project
+from tests.helpers import PROJECT, Result, copy_project, run_stance
+
+SAMPLES = PROJECT / "data" / "articles"
 
 SAMPLE = sorted((PROJECT / "data" / "articles").glob("*.txt"))[0].read_text(encoding="utf-8")
 HEADER = "id,article_id,text,membership_timing,aid,peace_talks\n"
@@ -224,6 +226,20 @@ TABLE_CASES = [
         ["line 2: no 'text' field"],
     ),
     ("invalid-utf8-table", "predict", "t.csv", b"id,text\n1,caf\xe9\n", ["t.csv: not valid UTF-8"]),
+    (
+        "csv-unclosed-quote-predict",
+        "predict",
+        "t.csv",
+        'id,text\n1,"Kyiv wants in now.\n2,Allies disagree.\n3,Moscow objects.\n',
+        ["t.csv line 2: a quoted cell is never closed"],
+    ),
+    (
+        "csv-unclosed-quote-classify",
+        "classify",
+        "t.csv",
+        'id,text\n1,"Kyiv wants in now.\n2,Allies disagree.\n3,Moscow objects.\n',
+        ["t.csv line 2: a quoted cell is never closed"],
+    ),
     ("input-missing", "predict", None, None, ["absent.csv: input file not found"]),
 ]
 
@@ -417,3 +433,77 @@ def test_disk_full_tmpfs(stance, trained_project, tmp_path, tiny_disk, command):
     out = tiny_disk / "o.jsonl"
     refused(stance(command, str(src), "-o", str(out), cwd=trained_project), str(out), "No space left on device")
     nothing_in(tiny_disk)
+
+
+# --- outputs, workers, revisions and projects that cannot be used ----------------------------------------------------
+
+
+def test_classify_output_that_is_a_folder(stance, trained_project, out_dir):
+    taken = out_dir / "results"
+    taken.mkdir()
+    refused(stance("classify", str(SAMPLES), "-o", str(taken), cwd=trained_project), "results: is a folder")
+    assert sorted(p.name for p in out_dir.iterdir()) == ["results"] and not list(taken.iterdir())
+
+
+def test_classify_to_stdout_streams_records_and_leaves_no_file(trained_project, tmp_path):
+    result = run_stance("classify", str(SAMPLES), "-o", "-", cwd=trained_project)
+    assert result.returncode == 0, result.stderr
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(records) > 100 and not (trained_project / "-").exists()
+    as_csv = run_stance("classify", str(SAMPLES), "-o", "-", "--format", "csv", cwd=trained_project)
+    assert as_csv.returncode == 0 and as_csv.stdout.startswith("article_id,sentence_index,")
+    assert len(as_csv.stdout.splitlines()) == len(records) + 1
+
+
+def test_jobs_2_with_a_changed_model(stance, trained_project, tmp_path, out_dir):
+    models = tmp_path / "models"
+    models.mkdir()
+    for name in ("stance.npz", "stance.json"):
+        (models / name).write_bytes((trained_project / "models" / name).read_bytes())
+    with open(models / "stance.npz", "ab") as fh:
+        fh.write(b"\0")
+    result = stance(
+        "classify",
+        str(SAMPLES),
+        "-o",
+        str(out_dir / "o.jsonl"),
+        "--jobs",
+        "2",
+        "--model",
+        str(models / "stance.npz"),
+        cwd=trained_project,
+    )
+    refused(result, "does not match the model card")
+    nothing_in(out_dir)
+
+
+def test_report_against_an_unknown_revision(tmp_path):
+    root = tmp_path / "repo"
+    root.mkdir()
+    (root / "dvc.yaml").write_text("stages: {}\n")
+    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+    result = run_stance("report", "--against", "no-such-rev", cwd=root)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert (
+        result.stderr.strip() == f"stance: error: --against no-such-rev: not a revision of the git repository at {root}"
+    )
+    assert not (root / "reports").exists()
+
+
+def test_predict_output_of_another_format(stance, trained_project, tmp_path, out_dir):
+    src = tmp_path / "t.csv"
+    src.write_text("id,text\n1,Kyiv asks for an invitation now.\n", encoding="utf-8")
+    refused(
+        stance("predict", str(src), "-o", str(out_dir / "x.parquet"), cwd=trained_project),
+        "x.parquet: predict writes a .csv or .jsonl file",
+    )
+    nothing_in(out_dir)
+
+
+def test_no_model_in_another_project(stance, tmp_path):
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "dvc.yaml").write_text("stages: {}\n")
+    result = stance("classify", str(SAMPLES), "-o", str(other / "o.jsonl"), cwd=other)
+    refused(result, f"no model at {other / 'models' / 'stance.npz'}", "pass --model PATH", "$STANCE_ROOT")
+    assert sorted(p.name for p in other.iterdir()) == ["dvc.yaml"]
