@@ -12,9 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from pipeline import StanceError
+from pipeline.io.files import read_yaml
 
 ROOT_ENV = "STANCE_ROOT"
 
@@ -89,17 +88,7 @@ def paths(root: Path | None = None) -> Paths:
 
 def load_params(path: Path) -> dict[str, Any]:
     """Read params.yaml; a missing or malformed file is the user's error."""
-    try:
-        with open(path, encoding="utf-8") as fh:
-            params = yaml.safe_load(fh)
-    except FileNotFoundError:
-        raise StanceError(f"{path}: params file not found") from None
-    except yaml.YAMLError as exc:
-        raise StanceError(f"{path}: not valid YAML ({_first_line(exc)})") from None
+    params = read_yaml(path, "params")
     if not isinstance(params, dict):
         raise StanceError(f"{path}: expected a mapping of stage parameters")
     return params
-
-
-def _first_line(exc: Exception) -> str:
-    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

@@ -7,9 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from pipeline import StanceError
+from pipeline.io.files import read_yaml
 
 KINDS = ("position", "neutral", "off_topic")
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -104,12 +103,5 @@ def from_dict(raw: Any, source: str = "schema") -> Schema:
 
 
 def load(path: Path) -> Schema:
-    try:
-        with open(path, encoding="utf-8") as fh:
-            raw = yaml.safe_load(fh)
-    except FileNotFoundError:
-        raise StanceError(f"{path}: schema file not found") from None
-    except yaml.YAMLError as exc:
-        first = str(exc).strip().splitlines()[0]
-        raise StanceError(f"{path}: not valid YAML ({first})") from None
+    raw = read_yaml(path, "schema")
     return from_dict(raw, str(path))

@@ -55,3 +55,17 @@ def sha256_file(path: Path) -> str:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def read_yaml(path: Path, what: str) -> Any:
+    """The YAML document at `path` (`what` names it in errors: "schema", "params"); a user's error otherwise."""
+    import yaml
+
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return yaml.safe_load(fh)
+    except FileNotFoundError:
+        raise StanceError(f"{path}: {what} file not found") from None
+    except yaml.YAMLError as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise StanceError(f"{path}: not valid YAML ({first})") from None
