@@ -57,8 +57,17 @@ def cmd_predict(args: argparse.Namespace) -> None:
         raise StanceError(f"{args.output}: predict writes a .csv or .jsonl file (or - for stdout)")
     out_fmt = predict.table_format(args.output, default=predict.table_format(args.input))
     path, card = _checked_card(args)
+    from pipeline.text.articles import Columns
+
+    given, default = _columns(args), Columns()
+    # predict keeps every column; the ones named on the command line must exist (a typo must not pass unnoticed)
+    required = [
+        (f"--{k}-column", getattr(given, k))
+        for k in ("id", "title", "date", "source")
+        if getattr(given, k) != getattr(default, k)
+    ]
     rows = predict.predict_file(
-        served.load(path, card), args.input, args.output, out_fmt, args.text_column, args.spreadsheet_safe
+        served.load(path, card), args.input, args.output, out_fmt, args.text_column, args.spreadsheet_safe, required
     )
     if args.output != "-":
         print(f"predict: {rows} rows -> {args.output}", file=sys.stderr)
@@ -99,7 +108,9 @@ def _classify(args: argparse.Namespace, output: Path, shown: str | None = None) 
         raise StanceError(f"{args.summary}: --summary needs a folder")
     model_path, _ = _checked_card(args)
     classify.keep_freed_memory()
-    settings = classify.Settings(fmt, args.min_confidence, args.chunk_size, args.glob, args.spreadsheet_safe)
+    settings = classify.Settings(
+        fmt, args.min_confidence, args.chunk_size, args.glob, args.spreadsheet_safe, _columns(args)
+    )
     run = classify.Run(args.paths, output, settings, model_path, args.jobs, args.resume, args.strict)
     progress = run.execute(progress_bar=args.progress)
     line = f"classify: {progress.articles} articles, {progress.sentences} sentences"
@@ -164,6 +175,28 @@ def cmd_agreement_sample(args: argparse.Namespace) -> None:
             frame.to_csv(tmp, index=False)
     print(
         f"agreement sample: {len(blind)} statements -> {args.blind} (texts) and {args.first} (labels)", file=sys.stderr
+    )
+
+
+def _column_options(p: argparse.ArgumentParser, text_is: str) -> None:
+    """The same table options on `predict` and `classify`: which column holds what."""
+    g = p.add_argument_group("table columns (CSV and JSONL inputs, gzip-compressed or not)")
+    g.add_argument("--text-column", default="text", metavar="NAME", help=f"the {text_is} (default: text)")
+    g.add_argument("--id-column", default="id", metavar="NAME", help="the article or row id (default: id)")
+    g.add_argument("--title-column", default="title", metavar="NAME", help="the headline (default: title)")
+    g.add_argument("--date-column", default="date", metavar="NAME", help="the publication date (default: date)")
+    g.add_argument("--source-column", default="source", metavar="NAME", help="the outlet (default: source)")
+
+
+def _columns(args: argparse.Namespace):
+    from pipeline.text.articles import Columns
+
+    return Columns(
+        id=args.id_column,
+        text=args.text_column,
+        title=args.title_column,
+        date=args.date_column,
+        source=args.source_column,
     )
 
 
@@ -243,7 +276,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="OUTPUT",
         help="a .csv or .jsonl file (format from the extension), or - for stdout",
     )
-    p.add_argument("--text-column", default="text", help="column holding the statement (default: text)")
+    _column_options(p, "statement")
     _model_options(p)
     p.set_defaults(func=cmd_predict)
 
@@ -270,7 +303,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     c.add_argument("--format", choices=["jsonl", "csv", "parquet"], help="output format (default: from the extension)")
     _model_options(c)
-    c.add_argument("--glob", metavar="PATTERN", help="in folders, only files whose path or name matches, e.g. '*.html'")
+    _column_options(c, "article's body")
+    c.add_argument(
+        "--glob",
+        metavar="PATTERN",
+        help="in folders, only files whose path or name matches, e.g. '*.html' or '*.jsonl.gz' (folders hold "
+        "articles and tables alike)",
+    )
     c.add_argument("--jobs", type=int, default=1, metavar="N", help="worker processes (default: 1); same output")
     c.add_argument("--resume", action="store_true", help="continue an interrupted run of the same command")
     c.add_argument(

@@ -40,7 +40,7 @@ from pipeline.actors.attribution import AUTHOR, attribute
 from pipeline.io.cells import row as csv_row
 from pipeline.model import card as modelcard
 from pipeline.model import served
-from pipeline.text.articles import META_FIELDS, Article, BadArticle, iter_articles
+from pipeline.text.articles import META_FIELDS, Article, BadArticle, Columns, iter_articles
 from pipeline.text.segment import split_sentences
 
 FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".parquet": "parquet"}
@@ -70,6 +70,7 @@ class Settings:
     chunk_size: int
     glob: str | None
     spreadsheet_safe: bool = False
+    columns: Columns = Columns()
 
 
 def output_format(path: Path, fmt: str | None) -> str:
@@ -377,7 +378,9 @@ class Run:
             with handle:
                 writer = _Writer(handle, lambda snapshot: self._save_checkpoint(identity, snapshot))
                 try:
-                    chunks = _chunks(iter_articles(self.inputs, self.settings.glob), self.settings.chunk_size)
+                    chunks = _chunks(
+                        iter_articles(self.inputs, self.settings.glob, self.settings.columns), self.settings.chunk_size
+                    )
                     for _ in range(skip):
                         next(chunks, None)
                     for chunk, (data, n_sentences) in self._process(chunks, local, stage_fmt):

@@ -65,12 +65,16 @@ def predict_file(
     out_fmt: str,
     text_column: str = "text",
     spreadsheet_safe: bool = False,
+    required: list[tuple[str, str]] | None = None,
 ) -> int:
     """Label every row of `source` into `output` (`-`: stdout); returns the number of rows."""
     header, rows = tables.strict_rows(source)
     if header is not None and text_column not in header:
         shown = ", ".join(header) or "none"
         raise StanceError(f"{source}: no '{text_column}' column (columns: {shown}); use --text-column")
+    for option, name in required or []:  # columns the user named: a typo must not pass unnoticed
+        if header is not None and name not in header:
+            raise StanceError(f"{source}: no '{name}' column for {option} (columns: {', '.join(header)})")
     records = _labeled(model, rows, text_column, source)
     added = [c for t in model.targets for c in (t, f"{t}_confidence")]
     if output == "-":

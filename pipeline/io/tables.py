@@ -28,10 +28,22 @@ Row = tuple[int, dict[str, Any] | None, str | None]  # (line number, the row or 
 
 
 def table_format(path: str) -> str | None:
-    """'csv' or 'jsonl' from the file name (`-` is JSONL on stdin), or None for another kind of file."""
+    """'csv' or 'jsonl' from the file name, gzip-compressed or not (`-` is JSONL on stdin), or None."""
     if path == "-":
         return "jsonl"
-    return FORMATS.get(Path(path).suffix.lower())
+    name = Path(path)
+    if name.suffix.lower() == ".gz":
+        name = name.with_suffix("")
+    return FORMATS.get(name.suffix.lower())
+
+
+def _open(path: str):
+    """A text stream of `path`: gzip-compressed files are read as they are, without unpacking them first."""
+    if path.lower().endswith(".gz"):
+        import gzip
+
+        return gzip.open(path, "rt", encoding="utf-8-sig", newline="")
+    return open(path, encoding=table_encoding(path), newline="")
 
 
 def table_encoding(path: str) -> str:
@@ -86,7 +98,7 @@ def read_table(path: str) -> tuple[list[str] | None, Iterator[Row]]:
     if path != "-" and not Path(path).is_file():
         raise StanceError(f"{path}: {'is a folder, not a table' if Path(path).is_dir() else 'input file not found'}")
     try:
-        stream = sys.stdin if path == "-" else open(path, encoding=table_encoding(path), newline="")
+        stream = sys.stdin if path == "-" else _open(path)
     except OSError as exc:
         raise StanceError(f"{path}: cannot read ({exc.strerror or exc})") from None
     if fmt == "jsonl":
@@ -99,6 +111,9 @@ def read_table(path: str) -> tuple[list[str] | None, Iterator[Row]]:
     except (UnicodeDecodeError, csv.Error) as exc:
         stream.close()
         raise _read_error(path, exc, reader.line_num) from None
+    except (OSError, EOFError) as exc:  # a .gz file that is not gzip, or is cut short
+        stream.close()
+        raise StanceError(f"{path}: cannot read ({exc})") from None
     if header is None:
         stream.close()
         raise StanceError(f"{path}: file is empty")
@@ -135,6 +150,8 @@ def _csv_rows(path: str, stream: IO[str], reader: Any, header: list[str]) -> Ite
             raise _read_error(path, exc, reader.line_num) from None
         except UnicodeDecodeError as exc:
             raise _read_error(path, exc, reader.line_num) from None
+        except (OSError, EOFError) as exc:
+            raise StanceError(f"{path} line {last + 1}: cannot read ({exc})") from None
 
 
 def _jsonl_rows(path: str, stream: IO[str]) -> Iterator[Row]:
@@ -157,6 +174,8 @@ def _jsonl_rows(path: str, stream: IO[str]) -> Iterator[Row]:
                 yield number, record, None
         except UnicodeDecodeError as exc:
             raise StanceError(f"{path}: not valid UTF-8 (byte {exc.start})") from None
+        except (OSError, EOFError) as exc:  # a .gz file that is not gzip, or is cut short
+            raise StanceError(f"{path}: cannot read ({exc})") from None
 
 
 def strict_rows(path: str) -> tuple[list[str] | None, Iterator[tuple[int, dict[str, Any]]]]:

@@ -18,7 +18,7 @@ from pipeline.text import limits, pages
 
 TEXT_SUFFIXES = (".txt", ".md")
 HTML_SUFFIXES = (".html", ".htm")
-TABLE_SUFFIXES = (".jsonl", ".ndjson", ".csv")
+TABLE_SUFFIXES = (".jsonl", ".ndjson", ".csv", ".jsonl.gz", ".ndjson.gz", ".csv.gz")
 META_FIELDS = ("title", "date", "source", "url", "author", "language")
 
 
@@ -27,6 +27,20 @@ class Article:
     id: str
     text: str
     meta: dict[str, str | None] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Columns:
+    """Which columns of a table hold each part of an article (`--id-column`, `--text-column` ...)."""
+
+    id: str = "id"
+    text: str = "text"
+    title: str = "title"
+    date: str = "date"
+    source: str = "source"
+    url: str = "url"
+    author: str = "author"
+    language: str = "language"
 
 
 @dataclass(frozen=True)
@@ -69,21 +83,24 @@ def _read_file(path: Path, article_id: str) -> Article | BadArticle:
     return Article(article_id, text, meta)
 
 
-def _from_table(path: str) -> Iterator[Article | BadArticle]:
+def _from_table(path: str, columns: Columns) -> Iterator[Article | BadArticle]:
     header, rows = tables.read_table(path)
     checked = False
     for number, row, problem in rows:
         where = f"{path} line {number}"
         if row is not None and not checked:
-            missing = [c for c in ("id", "text") if c not in row]
+            missing = [c for c in (columns.id, columns.text) if c not in row]
             if missing:
-                raise StanceError(f"{where}: no '{missing[0]}' field; tables need 'id' and 'text'")
+                raise StanceError(
+                    f"{where}: no '{missing[0]}' field; tables need an id and a text column "
+                    "(--id-column, --text-column)"
+                )
             checked = True
         if problem or row is None:
             yield BadArticle(where, problem or "unreadable row")
             continue
-        article_id = row.get("id")
-        text = row.get("text")
+        article_id = row.get(columns.id)
+        text = row.get(columns.text)
         if article_id is None or str(article_id).strip() == "":
             yield BadArticle(where, "empty id")
         elif not isinstance(text, str) or not text.strip():
@@ -91,7 +108,8 @@ def _from_table(path: str) -> Iterator[Article | BadArticle]:
         elif reason := limits.too_large(len(text)) or limits.not_prose(text):
             yield BadArticle(str(article_id), reason)
         else:
-            meta = {k: (None if row.get(k) in (None, "") else str(row.get(k))) for k in META_FIELDS}
+            named = {k: getattr(columns, k) for k in META_FIELDS}
+            meta = {k: (None if row.get(c) in (None, "") else str(row.get(c))) for k, c in named.items()}
             yield Article(str(article_id), with_headline(meta["title"], text), meta)
 
 
@@ -115,30 +133,42 @@ def _matches(relative: str, pattern: str | None) -> bool:
     return fnmatch.fnmatch(relative, pattern) or fnmatch.fnmatch(Path(relative).name, pattern)
 
 
-def iter_articles(inputs: list[str], glob: str | None = None) -> Iterator[Article | BadArticle]:
+def _is_table(name: str) -> bool:
+    return name.lower().endswith(TABLE_SUFFIXES)
+
+
+def iter_articles(
+    inputs: list[str], glob: str | None = None, columns: Columns | None = None
+) -> Iterator[Article | BadArticle]:
     """Articles from every input in order: files, folders (recursive), tables, or `-` (JSONL on stdin).
 
     Ids are a file's path relative to the folder given (its name when given
-    directly), or a table's `id` column.
+    directly), or a table's id column. Folders hold articles and tables alike
+    (`glob` chooses among them); tables may be gzip-compressed.
     """
+    columns = columns or Columns()
     for raw in inputs:
         if raw == "-":
-            yield from _from_table("-")
+            yield from _from_table("-", columns)
             continue
         path = Path(raw)
         if path.is_dir():
             for file in sorted(p for p in path.rglob("*") if p.is_file()):
                 relative = file.relative_to(path).as_posix()
-                suffix = file.suffix.lower()
-                if suffix in TEXT_SUFFIXES + HTML_SUFFIXES and _matches(relative, glob):
+                if not _matches(relative, glob):
+                    continue
+                if file.suffix.lower() in TEXT_SUFFIXES + HTML_SUFFIXES:
                     yield _read_file(file, relative)
+                elif _is_table(file.name):
+                    yield from _from_table(str(file), columns)
         elif path.is_file():
-            suffix = path.suffix.lower()
-            if suffix in TABLE_SUFFIXES:
-                yield from _from_table(raw)
-            elif suffix in TEXT_SUFFIXES + HTML_SUFFIXES:
+            if _is_table(path.name):
+                yield from _from_table(raw, columns)
+            elif path.suffix.lower() in TEXT_SUFFIXES + HTML_SUFFIXES:
                 yield _read_file(path, path.name)
             else:
-                raise StanceError(f"{raw}: unknown input kind; use .txt, .md, .html, .jsonl, .csv or a folder")
+                raise StanceError(
+                    f"{raw}: unknown input kind; use .txt, .md, .html, .jsonl, .csv (.gz for tables) or a folder"
+                )
         else:
             raise StanceError(f"{raw}: no such file or folder")

@@ -16,6 +16,11 @@ from tests.helpers import PROJECT, run_stance
 
 TARGETS = ["membership_timing", "aid", "peace_talks"]
 SAMPLES = sorted((PROJECT / "data" / "articles").glob("*.txt"))
+SAMPLE_BODY = (
+    "Ukraine asked its allies on Monday for more air defence systems before winter. "
+    "Germany said it would send two more launchers, the defence ministry said in a statement. "
+    "Hungary again refused to take part in any weapons deliveries."
+)
 
 
 def _records(path):
@@ -190,8 +195,9 @@ def test_killed_runs_resume_to_identical_output(trained_project, corpus, tmp_pat
     out = tmp_path / "out.jsonl"
     checkpoint = tmp_path / ".out.jsonl.checkpoint.json"
     partial = tmp_path / ".out.jsonl.partial"
-    # Killed while starting (no checkpoint yet), then after 1, 6 and 15 of 24 chunks, the last with two workers.
-    for stop_after, jobs in ((None, "1"), (1, "1"), (6, "1"), (15, "2")):
+    # Killed while starting (no checkpoint yet), then after 1, 6 and 10 of 24 chunks, the last with two workers
+    # (early enough that a loaded machine still catches the run before it ends).
+    for stop_after, jobs in ((None, "1"), (1, "1"), (6, "1"), (10, "2")):
         process = _start(["classify", *args, "-o", str(out), "--resume", "--jobs", jobs], trained_project)
         deadline = time.monotonic() + (0.3 if stop_after is None else 120)
         while time.monotonic() < deadline and process.poll() is None:
@@ -282,3 +288,45 @@ def test_classify_runs_the_models_arrays_without_scikit_learn_or_pandas(trained_
         assert done.stdout.strip() == "[]", done.stdout
         outputs.append(out.read_bytes())
     assert outputs[0] == outputs[1] == outputs[2] and outputs[0]
+
+
+def test_dumps_with_other_column_names_gzip_and_tables_inside_folders(stance, trained_project, tmp_path):
+    """News dumps as they come: their own column names, compressed, and in a folder beside plain articles."""
+    import gzip
+
+    folder = tmp_path / "archive"
+    folder.mkdir()
+    rows = [
+        {"doc": "d1", "headline": "Kyiv asks allies for more air defence", "body": SAMPLE_BODY, "pub": "2025-01-02"},
+        {"doc": "d2", "headline": "Kremlin dismisses truce plan", "body": SAMPLE_BODY, "pub": "2025-01-03"},
+    ]
+    with gzip.open(folder / "dump.jsonl.gz", "wt", encoding="utf-8") as fh:
+        for row in rows:
+            fh.write(json.dumps({**row, "outlet": "Wire"}) + "\n")
+    (folder / "note.txt").write_text("Plain headline\n\n" + SAMPLE_BODY, encoding="utf-8")
+    out = tmp_path / "o.jsonl"
+    args = ["--id-column", "doc", "--text-column", "body", "--title-column", "headline"]
+    args += ["--date-column", "pub", "--source-column", "outlet"]
+    result = stance("classify", str(folder), "-o", str(out), *args, cwd=trained_project)
+    assert result.code == 0, result.err
+    records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [r["article_id"] for r in records if r["sentence_index"] == 0] == ["d1", "d2", "note.txt"]
+    first = [r for r in records if r["article_id"] == "d1"]
+    assert first[0]["text"] == "Kyiv asks allies for more air defence" and len(first) > 2
+    assert {(r["date"], r["source"]) for r in first} == {("2025-01-02", "Wire")}
+    only = stance(
+        "classify", str(folder), "-o", str(tmp_path / "g.jsonl"), "--glob", "*.txt", *args, cwd=trained_project
+    )
+    assert only.code == 0 and "1 articles" in only.err
+
+
+def test_predict_refuses_a_named_column_the_table_lacks(stance, trained_project, tmp_path):
+    src = tmp_path / "t.csv"
+    src.write_text("id,text\n1,Kyiv asks for an invitation now.\n", encoding="utf-8")
+    result = stance(
+        "predict", str(src), "-o", str(tmp_path / "o.csv"), "--date-column", "published", cwd=trained_project
+    )
+    assert result.code == 2 and result.lines == [
+        f"stance: error: {src}: no 'published' column for --date-column (columns: id, text)"
+    ]
+    assert not (tmp_path / "o.csv").exists()
