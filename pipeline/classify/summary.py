@@ -18,6 +18,8 @@ from pipeline.io.cells import row as csv_row
 from pipeline.io.files import atomic_path
 
 EXAMPLES = 3
+# The article's metadata, in every row of articles.csv, so a table of positions can be grouped by outlet and date.
+META = ("title", "date", "source", "url")
 
 
 def read_records(path: Path, fmt: str) -> Iterator[dict[str, Any]]:
@@ -47,8 +49,11 @@ def summarise(
     n_articles = 0
     with atomic_path(out_dir / "articles.csv") as tmp, open(tmp, "w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh)
-        writer.writerow(["article_id", "target", "sentences", *all_labels, "dominant_position", "dominant_confidence"])
+        writer.writerow(
+            ["article_id", *META, "target", "sentences", *all_labels, "dominant_position", "dominant_confidence"]
+        )
         current: str | None = None
+        meta: list[Any] = []
         tally: dict[str, dict[str, list[float]]] = {}
         count = 0
 
@@ -62,7 +67,7 @@ def summarise(
                     confidence = round(mean, 4)
                 writer.writerow(
                     csv_row(
-                        [current, t, count, *(counts[lab] for lab in all_labels), dominant, confidence],
+                        [current, *meta, t, count, *(counts[lab] for lab in all_labels), dominant, confidence],
                         spreadsheet_safe,
                     )
                 )
@@ -72,6 +77,7 @@ def summarise(
                 if current is not None:
                     flush()
                 current, count = record["article_id"], 0
+                meta = ["" if record.get(key) is None else record.get(key) for key in META]
                 tally = {t: defaultdict(list) for t in targets}
                 n_articles += 1
             count += 1

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from pipeline import StanceError
 from pipeline.io import tables
-from pipeline.text import limits, pages
+from pipeline.text import limits, markdown, pages
 
 TEXT_SUFFIXES = (".txt", ".md")
 HTML_SUFFIXES = (".html", ".htm")
@@ -71,7 +71,9 @@ def _read_file(path: Path, article_id: str) -> Article | BadArticle:
     except UnicodeDecodeError as exc:
         return BadArticle(article_id, f"not valid UTF-8 (byte {exc.start})")
     meta: dict[str, str | None] = {}
-    if path.suffix.lower() in HTML_SUFFIXES:
+    if path.suffix.lower() == ".md":
+        text, meta = markdown.read(text)
+    elif path.suffix.lower() in HTML_SUFFIXES:
         page = pages.extract(text)
         if page is None:
             return BadArticle(article_id, "no article text found in the page")
@@ -96,8 +98,11 @@ def _from_table(path: str, columns: Columns) -> Iterator[Article | BadArticle]:
                     "(--id-column, --text-column)"
                 )
             checked = True
+        if problem and header is not None:
+            # A CSV row of the wrong width means the columns may have shifted: nothing after it can be trusted.
+            raise StanceError(f"{where}: {problem}")
         if problem or row is None:
-            yield BadArticle(where, problem or "unreadable row")
+            yield BadArticle(where, problem or "unreadable row")  # a broken JSONL line is only itself
             continue
         article_id = row.get(columns.id)
         text = row.get(columns.text)

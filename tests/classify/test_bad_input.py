@@ -260,15 +260,21 @@ def test_bad_tables_are_refused(stance, trained_project, tmp_path, out_dir, comm
 
 def test_bad_rows_in_a_batch_are_skipped_and_counted(stance, trained_project, tmp_path, out_dir):
     sheet = tmp_path / "t.csv"
-    sheet.write_text('id,text\nr1,"Kyiv wants in now.\n\nAllies disagree."\nr2,too,many,cells\nr3,\n', encoding="utf-8")
+    sheet.write_text('id,text\nr1,"Kyiv wants in now.\n\nAllies disagree."\nr3,\n', encoding="utf-8")
     lines = tmp_path / "t.jsonl"
     lines.write_text(json.dumps({"id": "j1", "text": SAMPLE}) + '\n{"id": "j2", "text": broken\n', encoding="utf-8")
     result = stance("classify", str(sheet), str(lines), "-o", str(out_dir / "o.jsonl"), cwd=trained_project)
     assert result.code == 0, result.err
-    assert f"stance: warning: {sheet} line 5: 4 cells where the header has 2; skipped" in result.lines
     assert "stance: warning: r3: empty text; skipped" in result.lines
     assert f"stance: warning: {lines} line 2: invalid JSON (Expecting value); skipped" in result.lines
-    assert ", 3 skipped ->" in result.lines[-1]
+    assert ", 2 skipped ->" in result.lines[-1]
+    ragged = tmp_path / "r.csv"
+    ragged.write_text('id,text\nr1,"Kyiv wants in now."\nr2,too,many,cells\n', encoding="utf-8")
+    refused(
+        stance("classify", str(ragged), "-o", str(out_dir / "r.jsonl"), cwd=trained_project),
+        f"{ragged} line 3: 4 cells where the header has 2",
+    )
+    assert not (out_dir / "r.jsonl").exists()
     strict = stance("classify", str(lines), "-o", str(out_dir / "s.jsonl"), "--strict", cwd=trained_project)
     refused(strict, f"{lines} line 2: invalid JSON")
     assert not (out_dir / "s.jsonl").exists()

@@ -159,6 +159,13 @@ def test_formats_summaries_and_uncertain_labels(trained_project, corpus, tmp_pat
     mine = [r for r in rows if r["article_id"] == SAMPLES[0].stem]
     assert first["sentences"] == len(mine)
     assert first["support"] == sum(r["aid"] == "support" for r in mine)
+    assert first["title"] == mine[0]["title"] and list(articles.columns[:5]) == [
+        "article_id",
+        "title",
+        "date",
+        "source",
+        "url",
+    ]
     speakers = pd.read_csv(summary / "speakers.csv")
     assert {"speaker", "target", "statements", "articles", "example_sentences"} <= set(speakers.columns)
     assert (speakers["statements"] >= 1).all()
