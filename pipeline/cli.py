@@ -287,8 +287,9 @@ def build_parser() -> argparse.ArgumentParser:
         ".html news pages (the article found by trafilatura, furniture left out), folders (searched "
         "recursively), JSONL or CSV tables with 'id' and 'text' (optional title, date, "
         "source, url are carried through), or - for JSONL on stdin. One record per sentence: article_id, "
-        "sentence_index, start, end (text == article[start:end]), text, speaker (who holds the position, "
-        "'author' for the writer, empty when the sentence holds none), <target> and <target>_confidence for "
+        "sentence_index, start, end (text == article[start:end]), text, speaker (who said it, for every "
+        "sentence the rules attribute, position or not; 'author' for the writer of a sentence that holds a "
+        "position; empty otherwise), <target> and <target>_confidence for "
         "each schema target, and title, date, source, url, author, language (from a news page's metadata or a "
         "table's columns). The output appears only when complete; an "
         "interrupted run continues with --resume.",

@@ -200,8 +200,12 @@ def _follows_quote(text: str, start: int) -> bool:
     return head.endswith(_QUOTE_MARKS)
 
 
-def _explicit(text: str) -> str | None:
-    """An actor named in the sentence as holder of what it says, or None."""
+def _explicit(text: str, subject: bool = True) -> str | None:
+    """An actor named in the sentence as holder of what it says, or None.
+
+    subject: also take a name that opens the sentence as its holder (rule 4). That guess is right for a
+    sentence that holds a position ("Hungary blocked ...") and wrong for most others ("Rain fell ...").
+    """
     verbs = _verbs(text)
     candidates = []
     # Both quote patterns need a quote mark before a verb (the verbs they match are among `verbs`).
@@ -229,6 +233,8 @@ def _explicit(text: str) -> str | None:
         match = _ACTOR_AFTER.match(text, end)
         if match and _acceptable(match.group("actor").strip()):
             return match.group("actor").strip()
+    if not subject:
+        return None
     # Rule 4: a named actor opening the sentence (after any dateline) is its subject.
     dateline = _DATELINE.match(text)
     body = text[dateline.end() :] if dateline else text
@@ -276,9 +282,10 @@ def _antecedent(sentences: Sequence[Sentence], found: list[str | None], paragrap
 def attribute(article: str, sentences: Sequence[Sentence], needed: Sequence[bool] | None = None) -> list[str | None]:
     """The actor each sentence attributes what it says to (None when the writer speaks).
 
-    `needed` marks the sentences whose holder is wanted (those with a position);
-    the others are only scanned for names that later pronouns may point to,
-    which keeps the costly patterns off most sentences of an article.
+    `needed` marks the sentences that hold a position: every rule applies to
+    them. The others get an actor only from an explicit attribution (a quote,
+    a reporting verb, "according to", a headline form), never from the guess
+    that a sentence's first name is its subject.
     """
     paragraph = _paragraph_of(article, sentences)
     wanted = [True] * len(sentences) if needed is None else list(needed)
@@ -297,7 +304,7 @@ def attribute(article: str, sentences: Sequence[Sentence], needed: Sequence[bool
                     wanted[j] = True
     found: list[str | None] = []
     for i, sentence in enumerate(sentences):
-        actor = _explicit(sentence.text) if wanted[i] else None
+        actor = _explicit(sentence.text, subject=wanted[i])
         if actor is not None and _is_reference(actor):
             actor = _antecedent(sentences, found, paragraph, i)
         elif actor is not None:

@@ -50,6 +50,7 @@ _encode = json.JSONEncoder(ensure_ascii=False).encode
 # ... and for a str it is this C function, without the type checks.
 _encode_str = json.encoder.encode_basestring
 _META_KEYS = {key: _encode_str(key) for key in META_FIELDS}
+_AUTHOR_JSON = _encode_str(AUTHOR)
 # Confidences are rounded to 4 places, so each is one of 10,001 numbers: their JSON is looked up, not formatted.
 _CONFIDENCE_JSON = np.array([repr(k / 10_000) for k in range(10_001)], dtype=object)
 
@@ -155,7 +156,7 @@ class Classifier:
             meta = "".join(f", {_META_KEYS[key]}: {_json_value(article.meta.get(key))}" for key in META_FIELDS)
             end = meta + "}\n"
             for index, (sentence, speaker) in enumerate(zip(sentences, speakers, strict=True)):
-                who = _encode_str(speaker or AUTHOR) if held_list[k] else "null"
+                who = _encode_str(speaker) if speaker else (_AUTHOR_JSON if held_list[k] else "null")
                 out.append(
                     f'{head}{index}, "start": {sentence.start}, "end": {sentence.end}, "text": {text_json[k]}, '
                     f'"speaker": {who}{tail_list[k]}{end}'
@@ -179,7 +180,7 @@ class Classifier:
             meta = ["" if article.meta.get(key) is None else article.meta.get(key) for key in META_FIELDS]
             for index, (sentence, speaker) in enumerate(zip(sentences, speakers, strict=True)):
                 row = [article.id, index, sentence.start, sentence.end, sentence.text]
-                row.append((speaker or AUTHOR) if held[k] else "")
+                row.append(speaker or (AUTHOR if held[k] else ""))
                 for t in self.targets:
                     row += (label_of[t][k], confidence_of[t][k])
                 writer.writerow(csv_row(row + meta, safe))

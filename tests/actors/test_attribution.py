@@ -140,3 +140,12 @@ _VERB_REFERENCE = re.compile(rf"(?<![A-Za-z]){attribution._VERB}(?![^\W_])")
 )
 def test_verbs_are_found_where_the_plain_definition_finds_them(text):
     assert attribution._verbs(text) == [m.span() for m in _VERB_REFERENCE.finditer(text)]
+
+
+def test_a_weekday_or_month_is_never_the_speaker():
+    article = (
+        "Summit ends\n\nTHE HAGUE (wire) - NATO leaders on Wednesday told Ukraine it would join one day. "
+        "In March said nobody anything. Officials on Tuesday said the decision was final."
+    )
+    found = _speakers(article)
+    assert not {"Wednesday", "Tuesday", "March"} & set(found)

@@ -337,3 +337,22 @@ def test_predict_refuses_a_named_column_the_table_lacks(stance, trained_project,
         f"stance: error: {src}: no 'published' column for --date-column (columns: id, text)"
     ]
     assert not (tmp_path / "o.csv").exists()
+
+
+def test_speaker_is_filled_for_every_attributed_sentence_position_or_not(trained_project, tmp_path):
+    """Who said it is wanted whether or not the model finds a stance in what was said."""
+    article = tmp_path / "a.txt"
+    article.write_text(
+        "Ministers meet in Brussels\n\n"
+        "The ministers will meet again in Brussels on Thursday, Lithuanian Foreign Minister Kestutis Budrys "
+        "told reporters. Rain fell over the city for most of the day.\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "o.jsonl"
+    assert run_stance("classify", str(article), "-o", str(out), cwd=trained_project).returncode == 0
+    records = {r["sentence_index"]: r for r in map(json.loads, out.read_text(encoding="utf-8").splitlines())}
+    said = records[1]
+    assert all(said[t] in {"none", "neutral"} for t in TARGETS)  # no position, and still attributed
+    assert said["speaker"] == "Kestutis Budrys"
+    rain = records[2]
+    assert all(rain[t] == "none" for t in TARGETS) and rain["speaker"] is None
