@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import types
 import typing
-from dataclasses import MISSING, asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
@@ -22,7 +22,8 @@ P = TypeVar("P", bound="Params")
 
 # Solvers whose multiclass LogisticRegression is the multinomial (softmax) model the served arrays compute.
 # liblinear fits one-vs-rest, whose probabilities the arrays cannot reproduce, so it is refused.
-SOLVERS = ("lbfgs", "newton-cg", "newton-cholesky", "sag", "saga")
+Solver = Literal["lbfgs", "newton-cg", "newton-cholesky", "sag", "saga"]
+SOLVERS = typing.get_args(Solver)
 # Character n-grams are packed into 64-bit keys, 8 bits a byte with the order in the top byte: at most 7 bytes.
 MAX_CHAR_NGRAM = 7
 
@@ -133,7 +134,7 @@ class TrainParams(Params):
     hash_bits: int = 20
     C: float = 4.0
     class_weight: Literal["balanced"] | None = "balanced"
-    solver: Literal["lbfgs", "newton-cg", "newton-cholesky", "sag", "saga"] = "newton-cg"
+    solver: Solver = "newton-cg"
     tol: float = 1e-4
     max_iter: int = 300
     calibration_folds: int = 3  # grouped folds of the training split that fit the temperatures; 0: no calibration
@@ -214,11 +215,3 @@ def load(path: Path) -> AllParams:
     if unknown:
         raise StanceError(f"params.yaml: unknown section {unknown[0]} (known: {', '.join(SECTIONS)})")
     return AllParams(**{name: cls.from_mapping(raw.get(name)) for name, cls in SECTIONS.items()})
-
-
-def defaults(cls: type[Params]) -> dict[str, Any]:
-    """The declared defaults of a parameter class (for docs and tests)."""
-    out = {}
-    for f in fields(cls):  # type: ignore[arg-type]
-        out[f.name] = f.default_factory() if f.default is MISSING else f.default  # type: ignore[misc]
-    return out

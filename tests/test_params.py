@@ -41,7 +41,9 @@ def test_bad_values_are_refused_naming_the_key(cls, values, fragment):
 
 
 def test_defaults_are_declared_once_and_a_missing_key_takes_them():
-    assert EvaluateParams.from_mapping({}).cv_folds == params.defaults(EvaluateParams)["cv_folds"] == 4
+    # The declared default and params.yaml once drifted apart (5 in code, 4 in the file): they agree now.
+    shipped = yaml.safe_load((PROJECT / "params.yaml").read_text())["evaluate"]["cv_folds"]
+    assert EvaluateParams.from_mapping({}).cv_folds == shipped
     assert TrainParams.from_mapping({"class_weight": None}).class_weight is None
     assert PrepareParams.from_mapping({"test_size": 0.25}).folds == 4
 

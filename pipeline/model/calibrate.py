@@ -1,7 +1,7 @@
 """Confidences a user can threshold: temperature scaling fitted on held-out predictions.
 
-The logistic regressions are underconfident on this data (sentences they get
-right 85% of the time carry confidences around 0.65), so a `--min-confidence`
+The logistic regressions are underconfident on this data (their confidences
+run below how often they are right: the fitted temperatures are below 1), so a `--min-confidence`
 threshold would throw away good labels. One temperature per target divides the
 scores before the softmax: it changes no label (the argmax stays), only how
 sure each label says it is. It is fitted, inside the training stage, on

@@ -34,7 +34,7 @@ from pipeline.io.files import discard, sha256_file
 from pipeline.model import served
 from pipeline.model.card import FORMAT, card_path, check_sha256, pipeline_path, read_card, served_path
 from pipeline.model.features import NgramTfidf, build_features
-from pipeline.params import TrainParams
+from pipeline.params import SOLVERS, TrainParams
 
 PARITY_SAMPLE = 500  # training texts on which the served arrays must reproduce the Pipeline's probabilities
 PARITY_TOLERANCE = 1e-9
@@ -116,8 +116,7 @@ def check_parity(model: Pipeline, arrays: served.ServedModel, texts: list[str]) 
         if not gap <= PARITY_TOLERANCE:
             raise StanceError(
                 f"target {name}: the served model's probabilities differ from the trained estimator's by {gap:.3g}; "
-                "this training configuration cannot be served (use a multinomial solver: lbfgs, newton-cg, "
-                "newton-cholesky, sag or saga)"
+                f"this training configuration cannot be served (use a multinomial solver: {', '.join(SOLVERS)})"
             )
         worst = max(worst, gap)
     return worst

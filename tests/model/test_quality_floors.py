@@ -55,9 +55,8 @@ def scored(floor_project) -> dict:
     model_path = floor_project / "models" / "stance.npz"
     predicted = predict(served.load(model_path), test_split["text"].tolist())
     fitted, _ = estimator.load_pipeline(model_path)
-    svm = {"svm": baselines.svm(fitted, train_split, test_split, the_schema, 1.0)}
-    others = {name: svm["svm"] for name in ("majority", "keyword")}  # scored but not asserted here
-    return evaluate(test_split, predicted, {**svm, **others}, the_schema, n_boot=300, seed=7)
+    others = baselines.predict_all(fitted, train_split, test_split, the_schema, 1.0)
+    return evaluate(test_split, predicted, others, the_schema, n_boot=300, seed=7)
 
 
 def test_mean_stance_f1_is_above_the_floor(scored):
