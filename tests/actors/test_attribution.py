@@ -6,6 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.actors import attribution
+from pipeline.actors.registry import Registry
 from pipeline.text.segment import split_sentences
 from tests.helpers import PROJECT
 
@@ -86,9 +87,12 @@ def test_accuracy_on_the_labeled_articles():
     frames = [
         pd.read_csv(f, dtype=str, keep_default_na=False) for f in (PROJECT / "data" / "labeled").glob("articles_*.csv")
     ]
-    result = attribution.accuracy(pd.concat(frames))
+    registry = Registry.load(PROJECT / "data" / "actors.yaml")
+    result = attribution.accuracy(pd.concat(frames), registry)
     assert result["sentences"] >= 500
-    assert result["accuracy"] >= 0.6, result
+    # Strict (names, not shared prefixes): 0.651 when written; the lenient measure it replaced gave 0.681.
+    assert result["accuracy"] >= 0.62, result
+    assert result["accuracy"] <= result["lenient_accuracy"]
 
 
 # The plain definition of a verb occurrence, which `_verbs` computes in a cheaper way.
