@@ -24,7 +24,9 @@ over minutes. Rates are medians over rounds; a share of the ceiling is the
 median of each round's ratio between a run and the ceiling measured beside it.
 
 Usage: python benchmarks/classify_throughput.py [--size-mb 200] [--rounds 3] [--workdir DIR]
-Run it from the project root after `dvc repro` (it needs models/stance.npz).
+Run it from the project root after `dvc repro`. It measures the fast model
+(models/fast.npz, `--model fast`), the bulk path; `model_comparison.py`
+measures the default model beside it.
 """
 
 from __future__ import annotations
@@ -67,7 +69,7 @@ def build_corpus(dest: Path, size_mb: float, seed: int = 2026) -> tuple[int, int
     return count, written
 
 
-def _command(corpus: Path, output: Path, jobs: int) -> list[str]:
+def _command(corpus: Path, output: Path, jobs: int, model: str = "fast") -> list[str]:
     return [
         sys.executable,
         "-m",
@@ -78,6 +80,8 @@ def _command(corpus: Path, output: Path, jobs: int) -> list[str]:
         str(output),
         "--jobs",
         str(jobs),
+        "--model",
+        model,
         "--no-progress",
     ]
 
@@ -88,7 +92,7 @@ def _sentences(returncode: int, stderr: str) -> int:
     return int(re.search(r"(\d+) sentences", stderr).group(1))
 
 
-def run_classify(corpus: Path, output: Path, jobs: int) -> dict:
+def run_classify(corpus: Path, output: Path, jobs: int, model: str = "fast") -> dict:
     """Time the real CLI, with nothing watching it (see `peak_memory`).
 
     Also records the CPU time of the run and its workers (counted once they
@@ -98,7 +102,7 @@ def run_classify(corpus: Path, output: Path, jobs: int) -> dict:
     load = os.getloadavg()[0]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    done = subprocess.run(_command(corpus, output, jobs), cwd=ROOT, capture_output=True, text=True)
+    done = subprocess.run(_command(corpus, output, jobs, model), cwd=ROOT, capture_output=True, text=True)
     elapsed = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     sentences = _sentences(done.returncode, done.stderr)
@@ -115,14 +119,14 @@ def run_classify(corpus: Path, output: Path, jobs: int) -> dict:
     }
 
 
-def peak_memory(corpus: Path, output: Path, jobs: int) -> dict:
+def peak_memory(corpus: Path, output: Path, jobs: int, model: str = "fast") -> dict:
     """Run the real CLI once more, untimed, sampling the PSS of it and its workers every 0.1 s.
 
     Reading a process's PSS makes the kernel walk its page tables, which slowed
     the sampled run by about a tenth here: memory is therefore measured in runs
     of its own, never in the timed ones.
     """
-    process = psutil.Popen(_command(corpus, output, jobs), cwd=ROOT, stderr=subprocess.PIPE, text=True)
+    process = psutil.Popen(_command(corpus, output, jobs, model), cwd=ROOT, stderr=subprocess.PIPE, text=True)
     peak = 0
     while process.poll() is None:
         try:
@@ -167,7 +171,7 @@ def bare_model(texts: list[str], processes: int = 1) -> dict:
     sys.path.insert(0, str(ROOT))
     from pipeline.model import served
 
-    arrays = served.load(ROOT / "models" / "stance.npz")
+    arrays = served.load(ROOT / "models" / "fast.npz")
     load = os.getloadavg()[0]
     if processes == 1:
         started = time.perf_counter()

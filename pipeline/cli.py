@@ -23,7 +23,13 @@ EXIT_USAGE = 2
 GC_THRESHOLD = 100_000
 
 
+MODEL_NAMES = {"default": "model", "fast": "fast_model"}
+
+
 def _model_path(arg: str | None) -> Path:
+    """`--model`: a path, or a name of the project's models (default, fast)."""
+    if arg in MODEL_NAMES:
+        return getattr(config.paths(), MODEL_NAMES[arg])
     return Path(arg) if arg else config.paths().model
 
 
@@ -36,7 +42,7 @@ def _checked_card(args: argparse.Namespace) -> tuple[Path, dict]:
     from pipeline.model import card as modelcard
 
     path = _model_path(args.model)
-    if not args.model and not modelcard.card_path(path).is_file():
+    if (not args.model or args.model in MODEL_NAMES) and not modelcard.card_path(path).is_file():
         root = config.find_root()
         raise StanceError(
             f"no model at {path} (the project root found from here is {root}); pass --model PATH, "
@@ -202,7 +208,11 @@ def _columns(args: argparse.Namespace):
 
 def _model_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
-        "--model", metavar="PATH", help="the model: its .npz, .json or .joblib file (default: models/stance.npz)"
+        "--model",
+        metavar="NAME|PATH",
+        help="'default' (models/stance.npz: n-grams and a sentence encoder, the most accurate on real news), "
+        "'fast' (models/fast.npz: the n-grams alone, about 30 times faster, for bulk work), or a model's "
+        ".npz, .json or .joblib file (default: default)",
     )
     p.add_argument(
         "--schema",
@@ -289,7 +299,9 @@ def build_parser() -> argparse.ArgumentParser:
         "source, url are carried through), or - for JSONL on stdin. One record per sentence: article_id, "
         "sentence_index, start, end (text == article[start:end]), text, speaker (who said it, for every "
         "sentence the rules attribute, position or not; 'author' for the writer of a sentence that holds a "
-        "position; empty otherwise), <target> and <target>_confidence for "
+        "position; empty otherwise), speaker_method (the rule that found it), actor, actor_country, actor_type "
+        "(the canonical actor from data/actors.yaml; the name as found when unregistered), "
+        "<target> and <target>_confidence for "
         "each schema target, and title, date, source, url, author, language (from a news page's metadata or a "
         "table's columns). The output appears only when complete; an "
         "interrupted run continues with --resume.",
@@ -324,7 +336,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="P",
         help="label predictions below this confidence 'uncertain' (kept, not dropped)",
     )
-    c.add_argument("--summary", metavar="DIR", help="also write DIR/articles.csv and DIR/speakers.csv")
+    c.add_argument(
+        "--summary",
+        metavar="DIR",
+        help="also write DIR/articles.csv (per article and target) and DIR/speakers.csv (per actor and target)",
+    )
     c.add_argument(
         "--chunk-size",
         type=int,
@@ -346,7 +362,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     for name, text in (
         ("prepare", "validate data/labeled/ against the schema and split it by article (DVC stage)"),
-        ("train", "train the model on the training split; write models/stance.npz, .joblib and .json (DVC stage)"),
+        ("encoder", "build models/encoder.onnx, the int8 sentence encoder, from the pinned source (DVC stage)"),
+        (
+            "train",
+            "train the default model (models/stance.*) and the fast n-gram model (models/fast.*) on the training "
+            "split (DVC stage)",
+        ),
         ("evaluate", "score the model on the test split; write reports/metrics.json (DVC stage)"),
         ("learning-curve", "train on 10-100%% of the training articles and score each on the test split (DVC stage)"),
     ):

@@ -48,6 +48,11 @@ class Paths:
         return self.root / "data" / "labeled"
 
     @property
+    def actors(self) -> Path:
+        """The actor registry: canonical names, aliases, countries and types (`pipeline.actors.registry`)."""
+        return self.root / "data" / "actors.yaml"
+
+    @property
     def articles(self) -> Path:
         return self.root / "data" / "articles"
 
@@ -72,6 +77,16 @@ class Paths:
     def model(self) -> Path:
         """The served model (its card and fitted Pipeline stand beside it: `pipeline.model.card`)."""
         return self.root / "models" / "stance.npz"
+
+    @property
+    def fast_model(self) -> Path:
+        """The n-gram model alone (`--model fast`): the default model's first member, for bulk work."""
+        return self.root / "models" / "fast.npz"
+
+    @property
+    def encoder(self) -> Path:
+        """The sentence encoder the `encoder` stage builds (its card, encoder.json, stands beside it)."""
+        return self.root / "models" / "encoder.onnx"
 
     @property
     def reports(self) -> Path:

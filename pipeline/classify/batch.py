@@ -36,7 +36,9 @@ from typing import Any
 import numpy as np
 
 from pipeline import StanceError
-from pipeline.actors.attribution import AUTHOR, attribute
+from pipeline.actors.attribution import AUTHOR, attribute_with_methods
+from pipeline.actors.registry import Registry
+from pipeline.actors.registry import cached as cached_registry
 from pipeline.io.cells import row as csv_row
 from pipeline.model import card as modelcard
 from pipeline.model import served
@@ -50,7 +52,30 @@ _encode = json.JSONEncoder(ensure_ascii=False).encode
 # ... and for a str it is this C function, without the type checks.
 _encode_str = json.encoder.encode_basestring
 _META_KEYS = {key: _encode_str(key) for key in META_FIELDS}
+_ACTOR_KEYS = [_encode_str(key) for key in ("speaker_method", "actor", "actor_country", "actor_type")]
 _AUTHOR_JSON = _encode_str(AUTHOR)
+# After `speaker`: the rule that found it, and the registered actor it names (data/actors.yaml).
+ACTOR_FIELDS = ("speaker_method", "actor", "actor_country", "actor_type")
+
+
+def load_registry() -> Registry | None:
+    """The project's actor registry, when it has one (classify then names canonical actors)."""
+    from pipeline import config
+
+    path = config.paths().actors
+    return cached_registry(str(path)) if path.is_file() else None
+
+
+def actor_fields(speaker: str | None, method: str | None, held: bool, registry: Registry | None) -> list[Any]:
+    """speaker_method, actor, actor_country, actor_type of one sentence (None where unknown)."""
+    if not speaker:
+        return ["author", AUTHOR, None, AUTHOR] if held else [None, None, None, None]
+    found = registry.resolve(speaker) if registry is not None else None
+    if found is None:
+        return [method, speaker, None, None]
+    return [method, found.name, found.country or None, found.type]
+
+
 # Confidences are rounded to 4 places, so each is one of 10,001 numbers: their JSON is looked up, not formatted.
 _CONFIDENCE_JSON = np.array([repr(k / 10_000) for k in range(10_001)], dtype=object)
 
@@ -84,7 +109,7 @@ def output_format(path: Path, fmt: str | None) -> str:
 
 
 def columns(targets: list[str]) -> list[str]:
-    cols = ["article_id", "sentence_index", "start", "end", "text", "speaker"]
+    cols = ["article_id", "sentence_index", "start", "end", "text", "speaker", *ACTOR_FIELDS]
     for t in targets:
         cols += [t, f"{t}_confidence"]
     return cols + list(META_FIELDS)
@@ -106,6 +131,7 @@ class Classifier:
             t: {lab["name"] for lab in schema[t]["labels"] if lab["kind"] == "position"} for t in self.targets
         }
         self.labels = {t: [lab["name"] for lab in schema[t]["labels"]] for t in self.targets}
+        self.registry = load_registry()
         if self.predictor is None:
             return
         # Per target, everything a sentence's output depends on, indexed by its label's place in the model's
@@ -151,12 +177,16 @@ class Classifier:
         out: list[str] = []
         k = 0
         for article, sentences in segmented:
-            speakers = attribute(article.text, sentences, held_list[k : k + len(sentences)])
+            speakers, methods = attribute_with_methods(
+                article.text, sentences, held_list[k : k + len(sentences)], self.registry
+            )
             head = f'{{"article_id": {_encode(article.id)}, "sentence_index": '
             meta = "".join(f", {_META_KEYS[key]}: {_json_value(article.meta.get(key))}" for key in META_FIELDS)
             end = meta + "}\n"
-            for index, (sentence, speaker) in enumerate(zip(sentences, speakers, strict=True)):
+            for index, (sentence, speaker, method) in enumerate(zip(sentences, speakers, methods, strict=True)):
                 who = _encode_str(speaker) if speaker else (_AUTHOR_JSON if held_list[k] else "null")
+                actor = actor_fields(speaker, method, held_list[k], self.registry)
+                who += "".join(f", {_ACTOR_KEYS[i]}: {_json_value(v)}" for i, v in enumerate(actor))
                 out.append(
                     f'{head}{index}, "start": {sentence.start}, "end": {sentence.end}, "text": {text_json[k]}, '
                     f'"speaker": {who}{tail_list[k]}{end}'
@@ -176,11 +206,14 @@ class Classifier:
         writer = csv.writer(buffer, lineterminator="\n")
         k = 0
         for article, sentences in segmented:
-            speakers = attribute(article.text, sentences, held[k : k + len(sentences)])
+            speakers, methods = attribute_with_methods(
+                article.text, sentences, held[k : k + len(sentences)], self.registry
+            )
             meta = ["" if article.meta.get(key) is None else article.meta.get(key) for key in META_FIELDS]
-            for index, (sentence, speaker) in enumerate(zip(sentences, speakers, strict=True)):
+            for index, (sentence, speaker, method) in enumerate(zip(sentences, speakers, methods, strict=True)):
                 row = [article.id, index, sentence.start, sentence.end, sentence.text]
                 row.append(speaker or (AUTHOR if held[k] else ""))
+                row += ["" if v is None else v for v in actor_fields(speaker, method, held[k], self.registry)]
                 for t in self.targets:
                     row += (label_of[t][k], confidence_of[t][k])
                 writer.writerow(csv_row(row + meta, safe))

@@ -42,7 +42,12 @@ def summarise(
     out_dir: Path,
     spreadsheet_safe: bool = False,
 ) -> dict[str, int]:
-    """Write articles.csv (article x target) and speakers.csv (speaker x target) into `out_dir`."""
+    """Write articles.csv (article x target) and speakers.csv (canonical actor x target) into `out_dir`.
+
+    speakers.csv has one row per actor and target: the registry's canonical name, country and type when
+    the speaker is registered (data/actors.yaml), the name as found otherwise; `names_seen` lists how the
+    articles named it (up to five).
+    """
     out_dir.mkdir(parents=True, exist_ok=True)
     all_labels = list(dict.fromkeys(lab for t in targets for lab in labels[t])) + ["uncertain"]
     speakers: dict[tuple[str, str], dict[str, Any]] = {}
@@ -86,10 +91,22 @@ def summarise(
                 label = record[t]
                 tally[t][label].append(float(record[f"{t}_confidence"]))
                 if record.get("speaker") and label in positions[t]:
+                    # One row per canonical actor: the registry's name when the speaker is registered.
+                    actor = record.get("actor") or record["speaker"]
                     entry = speakers.setdefault(
-                        (record["speaker"], t), {"labels": defaultdict(int), "articles": set(), "examples": []}
+                        (actor, t),
+                        {
+                            "labels": defaultdict(int),
+                            "articles": set(),
+                            "examples": [],
+                            "names": {},
+                            "country": record.get("actor_country") or "",
+                            "type": record.get("actor_type") or "",
+                        },
                     )
                     entry["labels"][label] += 1
+                    if len(entry["names"]) < 5:
+                        entry["names"][record["speaker"]] = None
                     entry["articles"].add(record["article_id"])
                     if len(entry["examples"]) < EXAMPLES:
                         entry["examples"].append(sentence_id)
@@ -98,17 +115,32 @@ def summarise(
     with atomic_path(out_dir / "speakers.csv") as tmp, open(tmp, "w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh)
         position_labels = list(dict.fromkeys(lab for t in targets for lab in labels[t] if lab in positions[t]))
-        writer.writerow(["speaker", "target", "statements", *position_labels, "articles", "example_sentences"])
+        writer.writerow(
+            [
+                "actor",
+                "actor_country",
+                "actor_type",
+                "target",
+                "statements",
+                *position_labels,
+                "articles",
+                "names_seen",
+                "example_sentences",
+            ]
+        )
         ranked = sorted(speakers.items(), key=lambda kv: (-sum(kv[1]["labels"].values()), kv[0]))
-        for (speaker, t), entry in ranked:
+        for (actor, t), entry in ranked:
             writer.writerow(
                 csv_row(
                     [
-                        speaker,
+                        actor,
+                        entry["country"],
+                        entry["type"],
                         t,
                         sum(entry["labels"].values()),
                         *(entry["labels"].get(lab, 0) for lab in position_labels),
                         len(entry["articles"]),
+                        " | ".join(entry["names"]),
                         " | ".join(entry["examples"]),
                     ],
                     spreadsheet_safe,

@@ -87,7 +87,9 @@ class KeywordRules:
 
 def svm(fitted: Pipeline, train: pd.DataFrame, test: pd.DataFrame, the_schema: Schema, C: float) -> pd.DataFrame:
     """One LinearSVC per target on the model's word 1-3 + char 2-5 n-gram features."""
-    features = fitted.named_steps["features"]
+    from pipeline.model.estimator import ngram_pipeline
+
+    features = ngram_pipeline(fitted).named_steps["features"]
     x_train = features.transform(train["text"].tolist())
     x_test = features.transform(test["text"].tolist())
     columns: dict[str, Any] = {}

@@ -63,7 +63,7 @@ def evaluate(
         for name in HEADLINE:
             low, high = bootstrap.interval(resampled["model"][name])
             entry[f"{name}_ci95_low"], entry[f"{name}_ci95_high"] = round(low, 4), round(high, 4)
-        for system in BASELINES:
+        for system in baseline_labels:
             entry[f"baseline_{system}"] = _rounded(target_scores(gold, systems[system][t.name].to_numpy(object), t))
         entry["per_class"] = per_class(gold, predicted[t.name].to_numpy(dtype=object), t)
         targets[t.name] = entry
@@ -78,7 +78,7 @@ def evaluate(
         "mean_stance_f1_ci95_high": round(high, 4),
     }
     comparison = {}
-    for system in BASELINES:
+    for system in baseline_labels:
         base = float(np.mean([targets[t][f"baseline_{system}"]["stance_f1"] for t in targets]))
         metrics[f"baseline_{system}_mean_stance_f1"] = round(base, 4)
         d_low, d_high = bootstrap.interval(means["model"] - means[system])

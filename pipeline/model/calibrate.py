@@ -58,28 +58,45 @@ def cross_fitted_scores(
     return scores, arrays
 
 
-def calibrate(model: ServedModel, data: pd.DataFrame, schema: Schema, params: TrainParams) -> dict[str, Any]:
-    """Set `model.temperature_` from cross-fitted scores of `data`; return the temperatures and ECE before/after.
+def _proba(scores: np.ndarray, temperature: float) -> np.ndarray:
+    z = scores / temperature
+    if z.shape[1] == 1:
+        z = np.column_stack([np.zeros(len(z)), z[:, 0]])
+    z = z - z.max(axis=1, keepdims=True)
+    np.exp(z, out=z)
+    return z / z.sum(axis=1, keepdims=True)
 
-    Folds fitted on different subsets order their classes the same (every
-    target's labels occur in each), which `model.rows_` relies on.
+
+def fit_temperatures(model: Any, scores: np.ndarray, classes: list, data: pd.DataFrame, folds: int) -> dict[str, Any]:
+    """Set `model.temperature_` from cross-fitted `scores` of `data`; return the temperatures and ECE before/after.
+
+    model: a served model (n-gram or ensemble) whose ``rows_`` say where each target's columns are;
+    classes: per target, the class order of the models that gave `scores`.
     """
-    scores, fold_model = cross_fitted_scores(data, schema, params, params.calibration_folds)
-    report: dict[str, Any] = {"folds": params.calibration_folds, "targets": {}}
+    report: dict[str, Any] = {"folds": folds, "targets": {}}
     temperatures = []
     for k, name in enumerate(model.targets):
         columns = scores[:, model.rows_[k] : model.rows_[k + 1]]
-        classes = [str(c) for c in fold_model.classes_[k]]
-        gold = np.array([classes.index(g) for g in data[name]])
+        names = [str(c) for c in classes[k]]
+        gold = np.array([names.index(g) for g in data[name]])
         t = fit_temperature(columns, gold)
         temperatures.append(t)
         entry = {"temperature": t}
         for label, temp in (("ece_before", 1.0), ("ece_after", t)):
-            one = ServedModel([name], [], np.zeros(columns.shape[1]), [fold_model.classes_[k]], np.array([temp]))
-            proba = one.proba_of(columns)[0]
+            proba = _proba(columns, temp)
             best = proba.argmax(axis=1)
             table = reliability(gold, best, proba[np.arange(len(best)), best], bins=10)
             entry[label] = round(ece(table), 4)
         report["targets"][name] = entry
     model.temperature_ = np.array(temperatures)
     return report
+
+
+def calibrate(model: ServedModel, data: pd.DataFrame, schema: Schema, params: TrainParams) -> dict[str, Any]:
+    """Set the n-gram `model`'s temperatures from cross-fitted scores of `data` (see `fit_temperatures`).
+
+    Folds fitted on different subsets order their classes the same (every
+    target's labels occur in each), which `model.rows_` relies on.
+    """
+    scores, fold_model = cross_fitted_scores(data, schema, params, params.calibration_folds)
+    return fit_temperatures(model, scores, fold_model.classes_, data, params.calibration_folds)

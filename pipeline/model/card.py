@@ -2,9 +2,11 @@
 
 A model is three files with one stem: ``stance.json`` (this card),
 ``stance.npz`` (the served arrays, `pipeline.model.served`, what every
-prediction runs) and ``stance.joblib`` (the fitted scikit-learn Pipeline, read
-only by evaluation for feature names and the SVM baseline). ``--model`` may
-name any of them. Reading and checking a card imports neither scikit-learn nor
+prediction runs) and ``stance.joblib`` (the fitted scikit-learn estimator, for
+evaluation's feature names and SVM baseline and for users' notebooks).
+``--model`` may name any of them. The default model's card also names the
+sentence encoder it was trained with (``encoder``: file and SHA-256), which
+loading verifies too; the fast model (``fast.*``) has none. Reading and checking a card imports neither scikit-learn nor
 pandas.
 """
 
@@ -32,6 +34,11 @@ def served_path(model_path: Path) -> Path:
 
 def pipeline_path(model_path: Path) -> Path:
     return model_path.with_suffix(".joblib")
+
+
+def encoder_path(model_path: Path, card: dict[str, Any]) -> Path:
+    """The sentence encoder a default model's card names, beside the model's files."""
+    return model_path.parent / card["encoder"]["file"]
 
 
 def read_card(path: Path) -> dict[str, Any]:

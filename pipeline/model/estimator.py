@@ -50,6 +50,17 @@ def build_model(params: TrainParams) -> Pipeline:
 
 def fit(data: pd.DataFrame, schema: Schema, params: TrainParams) -> tuple[Pipeline, served.ServedModel]:
     """The fitted Pipeline and its served arrays, checked to agree (see the module docstring)."""
+    check_labels(data, schema)
+    model = build_model(params)
+    texts = data["text"].tolist()
+    model.fit(texts, data[schema.target_names].to_numpy(dtype=object))
+    arrays = to_served(model, schema.target_names)
+    check_parity(model, arrays, texts[:: max(1, len(texts) // PARITY_SAMPLE)][:PARITY_SAMPLE])
+    return model, arrays
+
+
+def check_labels(data: pd.DataFrame, schema: Schema) -> None:
+    """Refuse training data in which a target has fewer than two labels."""
     for target in schema.targets:
         seen = sorted(set(data[target.name]))
         if len(seen) < 2:
@@ -57,12 +68,6 @@ def fit(data: pd.DataFrame, schema: Schema, params: TrainParams) -> tuple[Pipeli
                 f"target {target.name}: the training data holds only the label(s) {seen}; "
                 "a classifier needs at least two"
             )
-    model = build_model(params)
-    texts = data["text"].tolist()
-    model.fit(texts, data[schema.target_names].to_numpy(dtype=object))
-    arrays = to_served(model, schema.target_names)
-    check_parity(model, arrays, texts[:: max(1, len(texts) // PARITY_SAMPLE)][:PARITY_SAMPLE])
-    return model, arrays
 
 
 def to_served(model: Pipeline, targets: list[str]) -> served.ServedModel:
@@ -196,12 +201,18 @@ def load_pipeline(path: Path) -> tuple[Pipeline, dict[str, Any]]:
     return bundle["pipeline"], card
 
 
+def ngram_pipeline(model: Any) -> Pipeline:
+    """The n-gram Pipeline in `model`: itself, or the first member of the default model's soft vote."""
+    return model if isinstance(model, Pipeline) else model.estimators_[0]
+
+
 def informative_ngrams(model: Pipeline, targets: list[str], n: int = 10) -> dict[str, dict[str, list[dict[str, Any]]]]:
     """Per target and label, the n-grams with the largest positive weights for that label.
 
     Column names come from the fitted n-gram transformers (one training n-gram
     per column); "word" and "char" say which kind each is.
     """
+    model = ngram_pipeline(model)
     union = model.named_steps["features"]
     kinds, names = [], []
     for _, transformer in union.transformer_list:

@@ -121,8 +121,8 @@ class ServedModel:
             for (name, (index, confidence)), classes in zip(self.best(texts).items(), self.classes_, strict=True)
         }
 
-    def save(self, path: Path) -> None:
-        """One NumPy archive of plain arrays (no object arrays, so it loads with pickles refused)."""
+    def to_arrays(self) -> dict[str, np.ndarray]:
+        """Plain arrays (no object arrays, so they load with pickles refused)."""
         arrays: dict[str, np.ndarray] = {
             "targets": np.array(self.targets, dtype=str),
             "intercept": self.intercept_,
@@ -135,39 +135,59 @@ class ServedModel:
             arrays[f"block_{b}_spec"] = np.array([block["kind"], *map(str, block["ngram_range"]), str(block["bits"])])
             for name in ("table", "idf", "weights"):
                 arrays[f"block_{b}_{name}"] = block[name]
+        return arrays
+
+    def save(self, path: Path) -> None:
+        """One NumPy archive of `to_arrays`."""
         with open(path, "wb") as fh:
-            np.savez(fh, **arrays)
+            np.savez(fh, **self.to_arrays())
+
+    @classmethod
+    def from_arrays(cls, archive: Any) -> ServedModel:
+        """The model in an opened archive (or mapping) of `to_arrays`."""
+        targets = [str(t) for t in archive["targets"]]
+        blocks = []
+        for b in range(int(archive["n_blocks"])):
+            kind, low, high, bits = (str(v) for v in archive[f"block_{b}_spec"])
+            blocks.append(
+                {
+                    "kind": kind,
+                    "ngram_range": (int(low), int(high)),
+                    "bits": int(bits),
+                    **{name: archive[f"block_{b}_{name}"] for name in ("table", "idf", "weights")},
+                }
+            )
+        classes = [archive[f"classes_{k}"].tolist() for k in range(len(targets))]
+        temperature = archive["temperature"] if "temperature" in archive else None
+        return cls(targets, blocks, archive["intercept"], classes, temperature)
 
     @classmethod
     def read(cls, path: Path) -> ServedModel:
         """The arrays of `path`, whose checksum the caller has verified; pickled objects are refused."""
         try:
             with np.load(path, allow_pickle=False) as archive:
-                targets = [str(t) for t in archive["targets"]]
-                blocks = []
-                for b in range(int(archive["n_blocks"])):
-                    kind, low, high, bits = (str(v) for v in archive[f"block_{b}_spec"])
-                    blocks.append(
-                        {
-                            "kind": kind,
-                            "ngram_range": (int(low), int(high)),
-                            "bits": int(bits),
-                            **{name: archive[f"block_{b}_{name}"] for name in ("table", "idf", "weights")},
-                        }
-                    )
-                classes = [archive[f"classes_{k}"].tolist() for k in range(len(targets))]
-                temperature = archive["temperature"] if "temperature" in archive.files else None
-                return cls(targets, blocks, archive["intercept"], classes, temperature)
+                return cls.from_arrays(archive)
         except (OSError, ValueError, KeyError, zipfile.BadZipFile) as exc:
             raise StanceError(f"{path}: not a model archive written by ukraine-stance ({exc})") from None
 
 
-def load(model_path: Path, card: dict[str, Any] | None = None) -> ServedModel:
-    """The served model named by `model_path` (any of its files), once its SHA-256 matches the card's."""
+def load(model_path: Path, card: dict[str, Any] | None = None, threads: int = 1) -> Any:
+    """The served model named by `model_path` (any of its files), once its SHA-256 matches the card's.
+
+    A card with an ``encoder`` entry names the default model (`pipeline.model.ensemble`): its encoder is
+    loaded too, checked against the checksum the card recorded. threads: the encoder's onnxruntime threads.
+    """
     card = card if card is not None else modelcard.read_card(model_path)
     path = modelcard.served_path(model_path)
     modelcard.check_sha256(path, card["sha256"])
-    found = ServedModel.read(path)
+    if card.get("encoder"):
+        from pipeline.model import encoder, ensemble
+
+        found: Any = ensemble.ServedEnsemble.read(path)
+        onnx = modelcard.encoder_path(model_path, card)
+        found.encoder = encoder.load(onnx, card["encoder"]["sha256"], threads)
+    else:
+        found = ServedModel.read(path)
     if found.targets != list(card["targets"]):
         raise StanceError(f"{path}: targets in the model's arrays and its card differ")
     return found

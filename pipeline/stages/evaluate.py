@@ -15,12 +15,11 @@ import numpy as np
 import pandas as pd
 
 from pipeline import config, params
-from pipeline.actors import attribution
+from pipeline.actors import attribution, registry
 from pipeline.data import labeled as data
 from pipeline.data import schema
 from pipeline.evaluation import baselines, crossval
 from pipeline.evaluation.metrics import (
-    BASELINES,
     add_calibration,
     add_cross_validation,
     evaluate,
@@ -39,12 +38,16 @@ def run(root: Path) -> dict[str, Any]:
     the_schema = schema.load(paths.schema)
     card = modelcard.read_card(paths.model)
     modelcard.check_schema(card, the_schema, str(paths.schema), paths.model)
-    model = served.load(paths.model, card)
-    fitted, _ = estimator.load_pipeline(paths.model)  # feature names and the SVM baseline's features
+    model = served.load(paths.model, card, threads=settings.encoder.train_threads)
+    model.memo = True  # each test sentence is scored twice, with and without the temperatures
+    # The default model with an encoder is also compared with its n-gram member alone, the fast model.
+    fast = served.load(paths.fast_model) if card.get("encoder") else None
+    fitted, _ = estimator.load_pipeline(paths.model)  # its n-grams' names and the SVM baseline's features
     train = data.read_prepared(paths.train, the_schema)
     test = data.read_prepared(paths.test, the_schema)
     predicted = predict(model, test["text"].tolist())
-    baseline_labels = baselines.predict_all(fitted, train, test, the_schema, p.svm_C)
+    metrics_gate = {"in_house": _gated(model)}
+    baseline_labels = _systems(fitted, fast, train, test, the_schema, p)
     metrics = evaluate(test, predicted, baseline_labels, the_schema, p.bootstrap, p.seed)
     reliability = add_calibration(metrics, test, predicted, the_schema, p.calibration_bins)
     metrics["thresholds"] = threshold_guidance(test, predicted, the_schema)
@@ -54,11 +57,25 @@ def run(root: Path) -> dict[str, Any]:
     if paths.real_test.is_file():
         real_test = data.read_prepared(paths.real_test, the_schema)
         if len(real_test):
-            metrics["real_reporting"], real_detail = _real_reporting(model, fitted, train, real_test, the_schema, p)
+            metrics["real_reporting"], real_detail = _real_reporting(
+                model, fast, fitted, train, real_test, the_schema, p
+            )
+            metrics_gate["real_reporting"] = _gated(model)
+    metrics["model"] = _model_entry(card, metrics_gate)
     if p.cv_folds:
         statements = pd.concat([train, test], ignore_index=True)
         result = crossval.cross_validate(statements, the_schema, settings.train, p.cv_folds, p.seed, p.cv_jobs)
         add_cross_validation(metrics, result)
+    # Speaker attribution is rule-based, so every labeled article measures it, not just the test split; the
+    # held-back real-reporting articles measure it on text the rules were not written on.
+    actors = registry.Registry.load(paths.actors) if paths.actors.is_file() else None
+    speakers = {"training_articles": attribution.accuracy(pd.concat([train, test]), actors)}
+    if paths.real_test.is_file():
+        speakers["real_reporting_articles"] = attribution.accuracy(
+            data.read_prepared(paths.real_test, the_schema), actors
+        )
+    speakers["registry_actors"] = len(actors.actors) if actors else 0
+    metrics["speakers"] = speakers
     write_json(paths.reports / "metrics.json", metrics)
     with atomic_path(paths.reports / "reliability.csv", make_parents=True) as tmp:
         reliability.to_csv(tmp, index=False)
@@ -66,8 +83,7 @@ def run(root: Path) -> dict[str, Any]:
         paths.reports / "informative_ngrams.json",
         estimator.informative_ngrams(fitted, the_schema.target_names, p.top_ngrams),
     )
-    # Speaker attribution is rule-based, so every labeled article measures it, not just the test split.
-    write_json(paths.reports / "attribution.json", attribution.accuracy(pd.concat([train, test])))
+    write_json(paths.reports / "attribution.json", speakers)
     confusion = paths.reports / "confusion"
     confusion.mkdir(parents=True, exist_ok=True)
     for stale in confusion.glob("*.csv"):
@@ -84,6 +100,35 @@ def run(root: Path) -> dict[str, Any]:
     with atomic_path(paths.reports / "real_test_predictions.csv", make_parents=True) as tmp:
         real_detail.to_csv(tmp, index=False)
     return metrics
+
+
+def _gated(model) -> float | None:
+    """The share of sentences the default model's gate kept from the encoder since the last call; resets it."""
+    share = getattr(model, "gated_share_", None)
+    if hasattr(model, "gated_count_"):
+        model.gated_count_ = model.scored_count_ = 0
+    return share
+
+
+def _systems(fitted, fast, train: pd.DataFrame, test: pd.DataFrame, the_schema, p) -> dict[str, pd.DataFrame]:
+    """The baselines' labels, and the fast model's when the default model is not the fast one."""
+    systems = baselines.predict_all(fitted, train, test, the_schema, p.svm_C)
+    if fast is not None:
+        labels = predict(fast, test["text"].tolist())
+        systems["fast"] = labels[the_schema.target_names]
+    return systems
+
+
+def _model_entry(card: dict[str, Any], gated: dict[str, float | None]) -> dict[str, Any]:
+    """Which model was scored: its kind, its encoder, and the share of test sentences its gate kept from it."""
+    encoder = card.get("encoder")
+    entry: dict[str, Any] = {"kind": "n-grams + sentence encoder" if encoder else "n-grams", "sha256": card["sha256"]}
+    if encoder:
+        entry["encoder_source"] = encoder["source"]
+        entry["encoder_weight"] = card["params"]["encoder_weight"]
+        entry["gate_none"] = card["params"]["gate_none"]
+        entry["gated_share"] = {k: None if v is None else round(v, 4) for k, v in gated.items()}
+    return entry
 
 
 def _add_uncalibrated_ece(metrics: dict, model, test: pd.DataFrame, the_schema, bins: int) -> None:
@@ -109,14 +154,18 @@ def _detail(test: pd.DataFrame, predicted: pd.DataFrame, the_schema) -> pd.DataF
     return detail
 
 
-def _real_reporting(model, fitted, train: pd.DataFrame, real_test: pd.DataFrame, the_schema, p) -> tuple[dict, Any]:
+def _real_reporting(
+    model, fast, fitted, train: pd.DataFrame, real_test: pd.DataFrame, the_schema, p
+) -> tuple[dict, Any]:
     """Scores on the held-back news written from real reporting, beside the same baselines.
 
     The bootstrap resamples source pages (an article and the stand-alone statements written from its page
     are one unit), the honest unit for text the project did not choose sentence by sentence.
     """
+    _gated(model)
     predicted = predict(model, real_test["text"].tolist())
-    baseline_labels = baselines.predict_all(fitted, train, real_test, the_schema, p.svm_C)
+    gated = _gated(model)
+    baseline_labels = _systems(fitted, fast, train, real_test, the_schema, p)
     by_page = real_test.assign(article_id=real_test["source_url"])
     result = evaluate(by_page, predicted, baseline_labels, the_schema, p.bootstrap, p.seed)
     result["test_pages"] = result.pop("test_articles")
@@ -124,6 +173,8 @@ def _real_reporting(model, fitted, train: pd.DataFrame, real_test: pd.DataFrame,
     add_calibration(result, real_test, predicted, the_schema, p.calibration_bins)
     result["thresholds"] = threshold_guidance(real_test, predicted, the_schema)
     _add_uncalibrated_ece(result, model, real_test, the_schema, p.calibration_bins)
+    if gated is not None:  # the next reading is of the real-reporting texts, not of the uncalibrated rerun
+        model.gated_count_, model.scored_count_ = round(gated * len(real_test)), len(real_test)
     return result, _detail(real_test, predicted, the_schema)
 
 
@@ -132,8 +183,11 @@ def main() -> None:
     line = (
         f"evaluate: mean stance-F1 {metrics['mean_stance_f1']:.3f} "
         f"(95% CI {metrics['mean_stance_f1_ci95_low']:.3f}-{metrics['mean_stance_f1_ci95_high']:.3f}); baselines: "
-        + ", ".join(f"{name} {metrics[f'baseline_{name}_mean_stance_f1']:.3f}" for name in BASELINES)
+        + ", ".join(f"{name} {metrics[f'baseline_{name}_mean_stance_f1']:.3f}" for name in metrics["baselines"])
     )
+    real = metrics.get("real_reporting")
+    if real:
+        line += f"; real reporting {real['mean_stance_f1']:.3f}"
     if "cv" in metrics:
         cv = metrics["cv"]
         line += f"; {cv['folds']}-fold CV {cv['mean_stance_f1_mean']:.3f} ± {cv['mean_stance_f1_sd']:.3f}"

@@ -26,7 +26,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.helpers import PROJECT, Result, copy_project, run_stance
+from tests.helpers import PROJECT, Result, copy_encoder, copy_project, run_stance
 
 SAMPLES = PROJECT / "data" / "articles"
 
@@ -466,6 +466,7 @@ def test_jobs_2_with_a_changed_model(stance, trained_project, tmp_path, out_dir)
     models.mkdir()
     for name in ("stance.npz", "stance.json"):
         (models / name).write_bytes((trained_project / "models" / name).read_bytes())
+    copy_encoder(trained_project / "models", models)
     with open(models / "stance.npz", "ab") as fh:
         fh.write(b"\0")
     result = stance(

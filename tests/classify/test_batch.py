@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from pipeline.text.articles import Article, BadArticle, iter_articles
-from tests.helpers import PROJECT, run_stance
+from tests.helpers import PROJECT, copy_encoder, run_stance
 
 TARGETS = ["membership_timing", "aid", "peace_talks"]
 SAMPLES = sorted((PROJECT / "data" / "articles").glob("*.txt"))
@@ -167,7 +167,9 @@ def test_formats_summaries_and_uncertain_labels(trained_project, corpus, tmp_pat
         "url",
     ]
     speakers = pd.read_csv(summary / "speakers.csv")
-    assert {"speaker", "target", "statements", "articles", "example_sentences"} <= set(speakers.columns)
+    assert {"actor", "actor_country", "actor_type", "target", "statements", "articles", "names_seen"} <= set(
+        speakers.columns
+    )
     assert (speakers["statements"] >= 1).all()
 
     assert run_stance("classify", str(table), "-o", str(out_parquet), cwd=trained_project).returncode == 0
@@ -277,6 +279,7 @@ def test_classify_runs_the_models_arrays_without_scikit_learn_or_pandas(trained_
     models.mkdir()
     for name in ("stance.joblib", "stance.npz", "stance.json"):
         (models / name).write_bytes((trained_project / "models" / name).read_bytes())
+    copy_encoder(trained_project / "models", models)
     probe = (
         "import sys; from pipeline.cli import main; code = main(sys.argv[1:]); "
         "print(sorted({m.split('.')[0] for m in sys.modules} & {'sklearn', 'joblib', 'pandas'}))"
@@ -353,6 +356,34 @@ def test_speaker_is_filled_for_every_attributed_sentence_position_or_not(trained
     records = {r["sentence_index"]: r for r in map(json.loads, out.read_text(encoding="utf-8").splitlines())}
     said = records[1]
     assert all(said[t] in {"none", "neutral"} for t in TARGETS)  # no position, and still attributed
-    assert said["speaker"] == "Kestutis Budrys"
+    assert said["speaker"] == "Kestutis Budrys" and said["speaker_method"] == "reporting_verb"
+    assert (said["actor"], said["actor_country"], said["actor_type"]) == ("Kestutis Budrys", "Lithuania", "minister")
     rain = records[2]
     assert all(rain[t] == "none" for t in TARGETS) and rain["speaker"] is None
+
+
+def test_one_actor_named_three_ways_is_one_row_of_speakers_csv(trained_project, tmp_path):
+    """Zelensky, Zelenskyy and Zelenskiy (as outlets spell him) are one canonical actor with country and type."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    spellings = ["Zelensky", "Zelenskyy", "Zelenskiy"]
+    for k, name in enumerate(spellings):
+        (folder / f"{k}.txt").write_text(
+            f"Kyiv presses allies\n\n"
+            f'"We need the air defence systems now, not next year," President Volodymyr {name} told reporters.\n',
+            encoding="utf-8",
+        )
+    out, summary = tmp_path / "o.jsonl", tmp_path / "summary"
+    done = run_stance("classify", str(folder), "-o", str(out), "--summary", str(summary), cwd=trained_project)
+    assert done.returncode == 0, done.stderr
+    records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    quoted = [r for r in records if r["sentence_index"] == 1]
+    assert [r["speaker"] for r in quoted] == [f"Volodymyr {n}" for n in spellings]
+    assert {(r["actor"], r["actor_country"], r["actor_type"], r["speaker_method"]) for r in quoted} == {
+        ("Volodymyr Zelensky", "Ukraine", "head_of_state_or_government", "quote")
+    }
+    speakers = pd.read_csv(summary / "speakers.csv", keep_default_na=False)
+    aid = speakers[(speakers.actor == "Volodymyr Zelensky") & (speakers.target == "aid")]
+    assert len(aid) == 1 and aid.iloc[0]["statements"] == sum(r["aid"] in {"support", "oppose"} for r in quoted)
+    assert aid.iloc[0]["actor_country"] == "Ukraine"
+    assert set(aid.iloc[0]["names_seen"].split(" | ")) == {f"Volodymyr {n}" for n in spellings}

@@ -14,7 +14,7 @@ from pipeline.model import card as modelcard
 from pipeline.model import estimator, served
 from pipeline.model.predict import predict
 from pipeline.params import TrainParams
-from tests.helpers import PROJECT
+from tests.helpers import PROJECT, copy_encoder
 
 SENTENCES = [
     "Ukraine must receive its invitation at this summit, not in some distant future.",
@@ -27,10 +27,11 @@ def _test_texts(project) -> list[str]:
     return pd.read_csv(project / "data" / "prepared" / "test.csv")["text"].tolist()[:600] + ["", "NATO", "x" * 5000]
 
 
-def test_the_served_arrays_give_the_pipelines_own_probabilities(model_path, trained_project):
+def test_the_fast_models_arrays_give_the_pipelines_own_probabilities(model_path, trained_project):
     """Two inference paths must not disagree: the arrays equal each target's predict_proba on unseen text."""
-    fitted, card = estimator.load_pipeline(model_path)
-    arrays = served.load(model_path)
+    fast = model_path.with_name("fast.npz")
+    fitted, card = estimator.load_pipeline(fast)
+    arrays = served.load(fast)
     texts = _test_texts(trained_project)
     features = fitted.named_steps["features"].transform(texts)
     for ours, est in zip(
@@ -56,11 +57,15 @@ def test_training_fails_when_the_served_arrays_would_give_other_probabilities(tr
         estimator.fit(train.iloc[:1500], the_schema, TrainParams())
 
 
-def test_round_trip_predictions_are_identical(model_path, tmp_path):
-    fitted, card = estimator.load_pipeline(model_path)
-    arrays = served.load(model_path)
+@pytest.mark.parametrize("name", ["stance.npz", "fast.npz"])
+def test_round_trip_predictions_are_identical(model_path, tmp_path, name):
+    path = model_path.with_name(name)
+    fitted, card = estimator.load_pipeline(path)
+    arrays = served.load(path)
     copy = tmp_path / "copy.npz"
-    estimator.save(fitted, arrays, schema.load(PROJECT / "data" / "schema.yaml"), copy, {"params": card["params"]})
+    copy_encoder(model_path.parent, tmp_path)
+    kept = {key: card[key] for key in ("params", "encoder") if key in card}
+    estimator.save(fitted, arrays, schema.load(PROJECT / "data" / "schema.yaml"), copy, kept)
     assert predict(arrays, SENTENCES).equals(predict(served.load(copy), SENTENCES))
 
 
@@ -90,6 +95,7 @@ def test_model_card_records_what_it_was_trained_on(model_path, trained_project):
 def _model_copy(model_path, tmp_path):
     for suffix in (".joblib", ".npz", ".json"):
         shutil.copy(model_path.with_suffix(suffix), tmp_path / f"stance{suffix}")
+    copy_encoder(model_path.parent, tmp_path)
     return tmp_path / "stance.npz"
 
 

@@ -106,7 +106,7 @@ def test_a_save_that_fails_midway_keeps_the_previous_model(project, monkeypatch,
     if failing == "pipeline":
         monkeypatch.setattr(estimator.joblib, "dump", write_half_then_fail)
     else:
-        monkeypatch.setattr(served.ServedModel, "save", lambda self, filename: write_half_then_fail(self, filename))
+        monkeypatch.setattr(type(arrays), "save", lambda self, filename: write_half_then_fail(self, filename))
     with pytest.raises(StanceError, match="No space left on device.*the previous one is kept"):
         estimator.save(fitted, arrays, schema.load(project / "data" / "schema.yaml"), path, {"params": card["params"]})
     assert [f.read_bytes() for f in files] == before

@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 
 from pipeline.data import labeled as data
 from pipeline.data import schema
@@ -116,6 +117,10 @@ def _shuffled_project(dest: Path) -> Path:
             column[movable] = frame[name].to_numpy()[order]
             frame[name] = column
         frame.to_csv(path, index=False)
+    # The n-gram model alone, uncalibrated: enough to show the floors refuse a model that learned nothing.
+    settings = yaml.safe_load((root / "params.yaml").read_text())
+    settings["train"].update(encoder_weight=0, calibration_folds=0)
+    (root / "params.yaml").write_text(yaml.safe_dump(settings))
     prepare.run(root)
     train.run(root)
     return root

@@ -6,7 +6,7 @@ import re
 import pandas as pd
 import yaml
 
-from pipeline.stages import evaluate, prepare, train
+from pipeline.stages import encoder, evaluate, prepare, train
 from tests.helpers import PROJECT, copy_project, run_stance
 
 SANCTIONS = {
@@ -22,7 +22,7 @@ ABOUT_SANCTIONS = re.compile(r"sanction|price cap|frozen|freez|asset|export cont
 
 
 def test_fourth_target_trains_evaluates_and_predicts(tmp_path):
-    root = copy_project(tmp_path, ("params.yaml", "dvc.yaml"))
+    root = copy_project(tmp_path, ("params.yaml", "dvc.yaml", "models/encoder_vocab.txt"))
     schema = yaml.safe_load((PROJECT / "data" / "schema.yaml").read_text())
     schema["targets"]["sanctions"] = SANCTIONS
     (root / "data").mkdir()
@@ -40,8 +40,10 @@ def test_fourth_target_trains_evaluates_and_predicts(tmp_path):
     fixture.to_csv(labeled / "sanctions.csv", index=False)
 
     prepare.run(root)
+    encoder.run(root)
     card = train.run(root)
     assert card["targets"] == ["membership_timing", "aid", "peace_talks", "sanctions"]
+    assert card["encoder"]["sha256"]  # the default model, n-grams and sentence encoder, on four targets
     metrics = evaluate.run(root)
     assert set(metrics["targets"]) == {"membership_timing", "aid", "peace_talks", "sanctions"}
     assert set(metrics["targets"]["sanctions"]["per_class"]) == {"support", "oppose", "neutral", "none"}

@@ -16,13 +16,20 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipeline.model import estimator, served
+from pipeline.model import estimator, served, voting
 from tests.helpers import PROJECT
 from tests.model.test_quality_floors import MEAN_STANCE_F1_FLOOR, SVM_MARGIN_FLOOR
 
 pytestmark = pytest.mark.repro
 REQUIRED = bool(os.environ.get("STANCE_REQUIRE_REPRO"))
-OUTPUTS = ("models/stance.npz", "models/stance.joblib", "reports/metrics.json", "data/prepared/test.csv")
+OUTPUTS = (
+    "models/stance.npz",
+    "models/stance.joblib",
+    "models/fast.npz",
+    "models/encoder.onnx",
+    "reports/metrics.json",
+    "data/prepared/test.csv",
+)
 
 
 @pytest.fixture(autouse=True)
@@ -42,8 +49,12 @@ def test_the_shipped_metrics_clear_the_floors():
         assert target["stance_f1_ci95_low"] <= target["stance_f1"] <= target["stance_f1_ci95_high"]
 
 
-def test_the_workspace_model_serves_what_it_was_trained_to_predict():
-    path = PROJECT / "models" / "stance.npz"
+def test_the_workspace_models_serve_what_they_were_trained_to_predict():
+    default = PROJECT / "models" / "stance.npz"
+    vote, _ = estimator.load_pipeline(default)
+    texts = pd.read_csv(PROJECT / "data" / "prepared" / "test.csv")["text"].tolist()[:100]
+    assert voting.check_parity(vote, served.load(default), texts) <= voting.PARITY_TOLERANCE
+    path = PROJECT / "models" / "fast.npz"
     fitted, _ = estimator.load_pipeline(path)
     texts = pd.read_csv(PROJECT / "data" / "prepared" / "test.csv")["text"].tolist()[:300]
     features = fitted.named_steps["features"].transform(texts)
