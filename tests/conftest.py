@@ -21,6 +21,9 @@ def trained_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     # Two calibration folds instead of the shipped three: the same model, a third less training time.
     settings = yaml.safe_load((root / "params.yaml").read_text())
     settings["train"]["calibration_folds"] = 2
+    # Speakers by rules alone here: loading spaCy costs each `stance classify` subprocess about two seconds.
+    # tests/actors/test_parser.py runs the parser, directly and through `stance classify`.
+    settings["attribution"]["parser"] = ""
     (root / "params.yaml").write_text(yaml.safe_dump(settings, sort_keys=False))
     prepare.run(root)
     encoder.run(root)

@@ -229,7 +229,10 @@ def _explicit(text: str, subject: bool = True) -> tuple[str | None, str | None]:
             actor = match.group("actor").strip()
             if _acceptable(actor):
                 return actor, "reporting_verb"
-    for _, end in verbs:
+    for start, end in verbs:
+        # An actor after the verb only in the inverted form of attribution: '..., said Rutte', '"...," says Rutte'.
+        if not text[:start].rstrip().endswith((",", *_QUOTE_MARKS)):
+            continue
         match = _ACTOR_AFTER.match(text, end)
         if match and _acceptable(match.group("actor").strip()):
             return match.group("actor").strip(), "reporting_verb"
@@ -280,14 +283,22 @@ def _antecedent(sentences: Sequence[Sentence], found: list[str | None], paragrap
 
 
 def attribute(
-    article: str, sentences: Sequence[Sentence], needed: Sequence[bool] | None = None, registry: Any = None
+    article: str,
+    sentences: Sequence[Sentence],
+    needed: Sequence[bool] | None = None,
+    registry: Any = None,
+    parser: Any = None,
 ) -> list[str | None]:
     """The actor of each sentence (None when the writer speaks); see `attribute_with_methods`."""
-    return attribute_with_methods(article, sentences, needed, registry)[0]
+    return attribute_with_methods(article, sentences, needed, registry, parser)[0]
 
 
 def attribute_with_methods(
-    article: str, sentences: Sequence[Sentence], needed: Sequence[bool] | None = None, registry: Any = None
+    article: str,
+    sentences: Sequence[Sentence],
+    needed: Sequence[bool] | None = None,
+    registry: Any = None,
+    parser: Any = None,
 ) -> tuple[list[str | None], list[str | None]]:
     """The actor of each sentence and the rule that found it (quote, headline, according_to, reporting_verb,
     subject, pronoun, continued_quote), None for both when the writer speaks.
@@ -298,7 +309,8 @@ def attribute_with_methods(
     that a sentence's first name is its subject. registry: the actor registry
     (`pipeline.actors.registry`); with it, a one-word subject ("Approve the
     money ...", "Nearly all ...") counts only when it is a registered actor or
-    the surname of a name the article used before.
+    the surname of a name the article used before. parser: a `pipeline.actors.parser.SubjectParser`, run
+    on the sentences in `needed` that the rules leave without an actor (method "parser").
     """
     paragraph = _paragraph_of(article, sentences)
     wanted = [True] * len(sentences) if needed is None else list(needed)
@@ -348,6 +360,13 @@ def attribute_with_methods(
                 if any(q in sentences[j].text for q in _QUOTE):
                     found[i], methods[i] = found[j], "continued_quote"
                     break
+    if parser is not None:
+        todo = [i for i in range(len(sentences)) if found[i] is None and (needed is None or needed[i])]
+        if todo:
+            for i, subject in zip(todo, parser.subjects([sentences[i].text for i in todo]), strict=True):
+                if subject is not None:
+                    name = canonical(subject)
+                    found[i], methods[i] = full.get(name, name), "parser"
     return found, methods
 
 
@@ -362,7 +381,7 @@ def _same_actor(gold: str, predicted: str | None) -> bool:
     return any(a[:5] == b[:5] for a in g for b in p)
 
 
-def accuracy(labeled: pd.DataFrame, registry: Any = None) -> dict[str, float | int]:
+def accuracy(labeled: pd.DataFrame, registry: Any = None, parser: Any = None) -> dict[str, float | int]:
     """How often the rules name the gold holder, on labeled article sentences with a `speaker`.
 
     Each fully labeled article is rebuilt from its sentences (headline, then the
@@ -387,7 +406,8 @@ def accuracy(labeled: pd.DataFrame, registry: Any = None) -> dict[str, float | i
             pos = start + len(text)
         gold_speakers = group["speaker"].fillna("").tolist()
         articles += any(gold_speakers)
-        for gold, found in zip(gold_speakers, attribute(article, sentences, registry=registry), strict=True):
+        found_all = attribute(article, sentences, registry=registry, parser=parser)
+        for gold, found in zip(gold_speakers, found_all, strict=True):
             if gold:
                 total += 1
                 strict += same_actor(gold, found, registry)

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline import config, params
-from pipeline.actors import attribution, registry
+from pipeline.actors import attribution, parser, registry
 from pipeline.data import labeled as data
 from pipeline.data import schema
 from pipeline.evaluation import baselines, crossval
@@ -69,11 +69,13 @@ def run(root: Path) -> dict[str, Any]:
     # Speaker attribution is rule-based, so every labeled article measures it, not just the test split; the
     # held-back real-reporting articles measure it on text the rules were not written on.
     actors = registry.Registry.load(paths.actors) if paths.actors.is_file() else None
-    speakers = {"training_articles": attribution.accuracy(pd.concat([train, test]), actors)}
+    parse = parser.SubjectParser(settings.attribution.parser, actors) if settings.attribution.parser else None
+    speakers = {"training_articles": attribution.accuracy(pd.concat([train, test]), actors, parse)}
     if paths.real_test.is_file():
         speakers["real_reporting_articles"] = attribution.accuracy(
-            data.read_prepared(paths.real_test, the_schema), actors
+            data.read_prepared(paths.real_test, the_schema), actors, parse
         )
+    speakers["parser"] = settings.attribution.parser or None
     speakers["registry_actors"] = len(actors.actors) if actors else 0
     metrics["speakers"] = speakers
     write_json(paths.reports / "metrics.json", metrics)

