@@ -34,6 +34,49 @@ def read_records(path: Path, fmt: str) -> Iterator[dict[str, Any]]:
             yield {k: (v if v != "" else None) for k, v in row.items()} if fmt == "csv" else row
 
 
+def merge_variants(speakers: dict[tuple[str, str], dict[str, Any]]) -> dict[tuple[str, str], dict[str, Any]]:
+    """Merge names the registry does not know that are one actor across the corpus.
+
+    Within an article the attribution already turns "Novak" into "Jan Novak"; across articles, an
+    unregistered bare surname joins the one unregistered full name that ends with it ("Novak" with "Jan
+    Novak", not when "Jan Novak" and "Petr Novak" both occur), and spellings that differ only in case or
+    diacritics ("Jan Novák") join the most frequent one. Registered actors are merged by the registry.
+    """
+    from pipeline.actors.registry import normalise as key
+
+    unregistered = [(actor, t) for (actor, t), entry in speakers.items() if not entry["type"]]
+    weight: dict[str, int] = defaultdict(int)
+    for actor, t in unregistered:
+        weight[actor] += sum(speakers[(actor, t)]["labels"].values())
+    spelling: dict[str, str] = {}
+    for actor in sorted(weight, key=lambda a: (-weight[a], a)):
+        spelling.setdefault(key(actor), actor)
+    full_names: dict[str, set[str]] = defaultdict(set)
+    for actor in weight:
+        words = key(actor).split()
+        if len(words) > 1:
+            full_names[words[-1]].add(spelling[key(actor)])
+    merged: dict[tuple[str, str], dict[str, Any]] = {}
+    for (actor, t), entry in speakers.items():
+        name = actor
+        if not entry["type"]:
+            name = spelling[key(actor)]
+            if " " not in key(actor) and len(full_names.get(key(actor), ())) == 1:
+                name = next(iter(full_names[key(actor)]))
+        into = merged.get((name, t))
+        if into is None:
+            merged[(name, t)] = entry
+            continue
+        for label, n in entry["labels"].items():
+            into["labels"][label] += n
+        into["articles"] |= entry["articles"]
+        into["examples"] = (into["examples"] + entry["examples"])[:EXAMPLES]
+        for seen in entry["names"]:
+            if len(into["names"]) < 5:
+                into["names"][seen] = None
+    return merged
+
+
 def summarise(
     records: Iterator[dict[str, Any]],
     targets: list[str],
@@ -112,6 +155,7 @@ def summarise(
                         entry["examples"].append(sentence_id)
         if current is not None:
             flush()
+    speakers = merge_variants(speakers)
     with atomic_path(out_dir / "speakers.csv") as tmp, open(tmp, "w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh)
         position_labels = list(dict.fromkeys(lab for t in targets for lab in labels[t] if lab in positions[t]))
