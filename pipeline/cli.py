@@ -244,6 +244,106 @@ def cmd_report(args: argparse.Namespace) -> None:
         print(f"report: screenshot -> {args.screenshot}", file=sys.stderr)
 
 
+def cmd_evaluate(args: argparse.Namespace) -> None:
+    """The DVC stage, or with --gold the user's own gold file."""
+    if not (args.gold or args.output):
+        cmd_stage(args)
+        return
+    if not args.gold:
+        raise StanceError("-o is for `stance evaluate --gold FILE`; the pipeline's evaluation writes reports/")
+    cmd_evaluate_gold(args)
+
+
+def cmd_evaluate_gold(args: argparse.Namespace) -> None:
+    """Score a model on the user's own gold file, with the pipeline's own metrics."""
+    from pipeline.data import schema as schemas
+    from pipeline.evaluation import gold as goldfile
+    from pipeline.io.files import write_json
+    from pipeline.model import served
+    from pipeline.model.predict import predict
+    from pipeline.report import figures, render
+
+    if args.output and not args.output.endswith(".json"):
+        raise StanceError(f"{args.output}: -o names a .json file (an .html and a .md report are written beside it)")
+    if args.bootstrap < 1:
+        raise StanceError(f"--bootstrap must be at least 1, got {args.bootstrap}")
+    schema_file = Path(args.schema) if args.schema else config.paths().schema
+    the_schema = schemas.load(schema_file)
+    gold = goldfile.read_gold(args.gold, the_schema)
+    model_path, card = _checked_card(args)
+    model = served.load(model_path, card)
+    predicted = predict(model, gold["text"].tolist())
+    metrics = goldfile.score(gold, predicted, the_schema, args.bootstrap, args.seed, 10)
+    actors = None
+    parse = None
+    if "speaker" in gold.columns:
+        from pipeline.actors import parser, registry
+
+        paths = config.paths()
+        actors = registry.Registry.load(paths.actors) if paths.actors.is_file() else None
+        name = config.load_params(paths.params).get("attribution", {}).get("parser") if paths.params.is_file() else ""
+        parse = parser.SubjectParser(name, actors) if name and card.get("encoder") else None
+    metrics["speakers"] = goldfile.speakers(gold, actors, parse)
+    metrics["gold"] = {"file": goldfile.display(args.gold), "sha256": goldfile.file_sha256(args.gold)}
+    metrics["model"] = {"name": args.model or "default", "sha256": card["sha256"]}
+    metrics = goldfile.as_builtin(metrics)
+    for line in goldfile.summary_lines(metrics):
+        print(line)
+    if args.output:
+        out = Path(args.output)
+        report = render.gold_report(metrics, figures)
+        write_json(out, metrics)
+        from pipeline.io.files import atomic_path
+
+        for suffix, text in ((".html", render.render_html(report)), (".md", render.render_markdown(report))):
+            with atomic_path(out.with_suffix(suffix), make_parents=True) as tmp:
+                tmp.write_text(text, encoding="utf-8")
+        print(f"evaluate: {out}, {out.with_suffix('.html')}, {out.with_suffix('.md')}", file=sys.stderr)
+
+
+def cmd_findings(args: argparse.Namespace) -> None:
+    from pipeline.findings import build, options, page
+    from pipeline.io.files import atomic_path
+
+    out = Path(args.output)
+    if out.exists() and not out.is_dir():
+        raise StanceError(f"{out}: -o needs a folder (findings writes findings.html and tables into it)")
+    settings = options.Options(
+        period=args.period,
+        by=options.parse_by(args.by),
+        min_confidence=args.min_confidence,
+        since=options.parse_date(args.since, "--since") if args.since else None,
+        until=options.parse_date(args.until, "--until") if args.until else None,
+        targets=options.parse_by(args.targets),
+        fmt=args.format,
+        bootstrap=args.bootstrap,
+        seed=args.seed,
+        examples=args.examples,
+        rows=args.rows,
+        shifts=args.shifts,
+        min_sentences=args.min_sentences,
+    )
+    build.check_format(settings.fmt)
+    schema = Path(args.schema) if args.schema else config.Paths(config.find_root()).schema
+    if args.schema and not schema.is_file():
+        raise StanceError(f"{schema}: schema file not found")
+    findings = build.collect(args.paths, settings, schema, progress=args.progress)
+    written = build.write_tables(findings, out)
+    with atomic_path(out / "findings.html", make_parents=True) as tmp:
+        tmp.write_text(page.render(findings), encoding="utf-8")
+    tally = findings.tally
+    print(
+        f"findings: {len(tally.articles)} articles, {tally.sentences} sentences -> {out / 'findings.html'} "
+        f"and {len(written)} tables",
+        file=sys.stderr,
+    )
+    if args.screenshot:
+        from pipeline.report import browser
+
+        browser.screenshot(out / "findings.html", Path(args.screenshot))
+        print(f"findings: screenshot -> {args.screenshot}", file=sys.stderr)
+
+
 def _check_revision(root: Path, rev: str) -> None:
     import subprocess
 
@@ -369,11 +469,30 @@ def build_parser() -> argparse.ArgumentParser:
             "train the default model (models/stance.*) and the fast n-gram model (models/fast.*) on the training "
             "split (DVC stage)",
         ),
-        ("evaluate", "score the model on the test split; write reports/metrics.json (DVC stage)"),
+        (
+            "evaluate",
+            "score the model on the test split; write reports/metrics.json (DVC stage); with --gold FILE, score it "
+            "on your own labeled sentences instead",
+        ),
         ("learning-curve", "train on 10-100%% of the training articles and score each on the test split (DVC stage)"),
     ):
         s = sub.add_parser(name, help=text, description=text[0].upper() + text[1:] + ". Parameters: params.yaml.")
         s.set_defaults(func=cmd_stage)
+        if name == "evaluate":
+            s.set_defaults(func=cmd_evaluate)
+            e = s.add_argument_group(
+                "your own gold (--gold)",
+                "A CSV or JSONL table with `text` and a column per target holding the schema's labels; optional `id`, "
+                "`article_id` (intervals then resample whole articles) and `sentence_index` with `speaker` "
+                "(who-said-it accuracy). Prints stance-F1 per target and the mean; -o also writes the metrics as "
+                "JSON (headline under mean_stance_f1) and the report section as .html and .md beside it.",
+            )
+            e.add_argument("--gold", metavar="FILE", help="your labeled sentences")
+            e.add_argument("-o", "--output", metavar="OUT.json", help="write the metrics, and OUT.html and OUT.md")
+            e.add_argument("--model", metavar="NAME|PATH", help="default (the default), fast, or a model path")
+            e.add_argument("--schema", metavar="PATH", help="schema file (default: data/schema.yaml)")
+            e.add_argument("--bootstrap", type=int, default=1000, metavar="N", help="resamples per interval (1000)")
+            e.add_argument("--seed", type=int, default=7, help="seed of the resamples (7)")
 
     r = sub.add_parser(
         "report",
@@ -397,6 +516,52 @@ def build_parser() -> argparse.ArgumentParser:
         help="also render the report in headless Chromium and save a screenshot (needs `chromium`)",
     )
     r.set_defaults(func=cmd_report)
+
+    f = sub.add_parser(
+        "findings",
+        help="where each actor and outlet stands, and how it changes: one HTML page and tidy tables",
+        description="Read what `stance classify` wrote (JSONL, CSV or Parquet; files or folders) and write "
+        "DIR/findings.html, one self-contained page (opens offline) with, per target: position shares over time "
+        "with article-bootstrap intervals, the largest shifts of actors and outlets between periods, an actor x "
+        "position map, and outlets, actor types and countries compared; every number opens a sample of the "
+        "sentences behind it. The same tables go to DIR/*.csv (tidy: target, dimension, period, group, position, "
+        "sentences, articles, share, ci_low, ci_high). Shares count sentences on topic; labels below "
+        "--min-confidence are shown as `uncertain`, never dropped.",
+    )
+    f.add_argument("paths", nargs="+", metavar="CLASSIFIED", help="output files or folders of `stance classify`")
+    f.add_argument("-o", "--output", required=True, metavar="DIR", help="folder for findings.html and the tables")
+    f.add_argument(
+        "--period", default="month", choices=["week", "month", "quarter", "year"], help="unit of time (default: month)"
+    )
+    f.add_argument(
+        "--by",
+        metavar="COLS",
+        help="also write grouped.csv grouped by these comma-separated columns, e.g. actor,month,source "
+        "(actor, actor_type, actor_country, source, speaker, article_id and one of week, month, quarter, year)",
+    )
+    f.add_argument("--min-confidence", type=float, metavar="P", help="labels below P count as uncertain")
+    f.add_argument("--since", metavar="YYYY-MM-DD", help="only articles dated on or after this day")
+    f.add_argument("--until", metavar="YYYY-MM-DD", help="only articles dated on or before this day")
+    f.add_argument("--targets", metavar="NAMES", help="comma-separated targets to report (default: all)")
+    f.add_argument("--format", default="csv", choices=["csv", "parquet"], help="format of the tables (default: csv)")
+    f.add_argument("--bootstrap", type=int, default=500, metavar="N", help="article resamples per interval (500)")
+    f.add_argument("--seed", type=int, default=7, help="seed of the resamples and of the sentence samples (7)")
+    f.add_argument("--examples", type=int, default=5, metavar="N", help="sentences kept behind each number (5)")
+    f.add_argument("--rows", type=int, default=50, metavar="N", help="groups shown per table on the page (50)")
+    f.add_argument("--shifts", type=int, default=10, metavar="N", help="shifts listed per target (10)")
+    f.add_argument(
+        "--min-sentences",
+        type=int,
+        default=20,
+        metavar="N",
+        help="sentences a group needs in each period for a shift (20)",
+    )
+    f.add_argument("--schema", metavar="PATH", help="schema file for label order (default: data/schema.yaml if any)")
+    f.add_argument("--screenshot", metavar="PNG", help="also save a screenshot of the page (needs `chromium`)")
+    fbar = f.add_mutually_exclusive_group()
+    fbar.add_argument("--progress", dest="progress", action="store_true", default=None, help="always show progress")
+    fbar.add_argument("--no-progress", dest="progress", action="store_false", help="never show progress")
+    f.set_defaults(func=cmd_findings)
 
     g = sub.add_parser(
         "agreement",

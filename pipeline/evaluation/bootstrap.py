@@ -10,6 +10,8 @@ using the same draws for every system makes their differences paired.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 
 from pipeline.data.schema import Target
@@ -29,15 +31,19 @@ def group_confusions(gold: np.ndarray, pred: np.ndarray, groups: np.ndarray, n_g
     return np.bincount(flat, minlength=n_groups * k * k).reshape(n_groups, k * k).astype(np.float64)
 
 
-def resample_weights(n_groups: int, n: int, seed: int) -> list[np.ndarray]:
-    """How often each group is drawn in each of `n` resamples, in chunks of (resamples, groups)."""
+def iter_resample_weights(n_groups: int, n: int, seed: int, chunk: int = CHUNK) -> Iterator[np.ndarray]:
+    """How often each group is drawn in each of `n` resamples, in chunks of (resamples, groups) made one at a
+    time, so that a large number of groups holds only one chunk in memory (`chunk` resamples each)."""
     rng = np.random.default_rng(seed)
-    chunks = []
-    for start in range(0, n, CHUNK):
-        size = min(CHUNK, n - start)
+    for start in range(0, n, chunk):
+        size = min(chunk, n - start)
         draws = rng.integers(0, n_groups, (size, n_groups)) + (np.arange(size) * n_groups)[:, None]
-        chunks.append(np.bincount(draws.ravel(), minlength=size * n_groups).reshape(size, n_groups).astype(np.float64))
-    return chunks
+        yield np.bincount(draws.ravel(), minlength=size * n_groups).reshape(size, n_groups).astype(np.float64)
+
+
+def resample_weights(n_groups: int, n: int, seed: int) -> list[np.ndarray]:
+    """All chunks of `iter_resample_weights` at once (the evaluation reuses them for every system)."""
+    return list(iter_resample_weights(n_groups, n, seed))
 
 
 def scores(confusions: np.ndarray, k: int, positions: list[int]) -> dict[str, np.ndarray]:

@@ -30,14 +30,14 @@ def find() -> str | None:
     return next((path for path in map(shutil.which, NAMES) if path), None)
 
 
-def _run(html: Path, *args: str) -> subprocess.CompletedProcess:
+def _run(html: Path, *args: str, fragment: str = "") -> subprocess.CompletedProcess:
     exe = find()
     if exe is None:
         raise StanceError("chromium not found; install it (Debian: apt-get install chromium)")
     with tempfile.TemporaryDirectory(prefix="stance-chromium-") as profile:
         try:
             result = subprocess.run(
-                [exe, *FLAGS, f"--user-data-dir={profile}", *args, Path(html).resolve().as_uri()],
+                [exe, *FLAGS, f"--user-data-dir={profile}", *args, Path(html).resolve().as_uri() + fragment],
                 capture_output=True,
                 text=True,
                 timeout=120,
@@ -50,9 +50,9 @@ def _run(html: Path, *args: str) -> subprocess.CompletedProcess:
     return result
 
 
-def dump_dom(html: Path) -> str:
-    """The DOM after the page loaded, serialised."""
-    return _run(html, "--dump-dom").stdout
+def dump_dom(html: Path, fragment: str = "") -> str:
+    """The DOM after the page loaded (at `fragment`, e.g. "#cell=c3", if given), serialised."""
+    return _run(html, "--dump-dom", fragment=fragment).stdout
 
 
 def screenshot(html: Path, png: Path, width: int = 1280, height: int = 2000) -> Path:

@@ -353,6 +353,43 @@ def targets_section(metrics: dict[str, Any], old: dict[str, Any] | None, rev: st
     return section
 
 
+def gold_report(metrics: dict[str, Any], figures) -> Report:
+    """The report of `stance evaluate --gold`: the same figures as the pipeline's evaluation, on the user's gold."""
+    gold = metrics["gold"]
+    headline = (
+        f"Mean stance-F1 {f3(metrics['mean_stance_f1'])} (95% CI {f3(metrics['mean_stance_f1_ci95_low'])}–"
+        f"{f3(metrics['mean_stance_f1_ci95_high'])}) on {gold['file']}"
+    )
+    section = Section(f"Your gold: {gold['file']}", "gold")
+    section.paragraphs.append(
+        f"{metrics['test_statements']} sentences from {metrics['test_articles']} "
+        f"{'articles' if metrics['interval'] == 'article bootstrap' else 'rows'}, scored with the model "
+        f"{metrics['model']['name']} (sha256 {metrics['model']['sha256'][:12]}). Stance-F1 is macro-F1 over a "
+        f"target's position labels; the interval is a 95% {metrics['interval']} "
+        f"({metrics['bootstrap_resamples']} resamples). Gold file sha256 {gold['sha256'][:12]}."
+    )
+    speakers = metrics.get("speakers", {})
+    if speakers.get("measured"):
+        section.paragraphs.append(
+            f"Who said it: {speakers['correct']} of {speakers['sentences']} sentences with a gold speaker "
+            f"({100 * speakers['accuracy']:.1f}%, strict: the same actor by full name, surname or a registered alias)."
+        )
+    else:
+        section.paragraphs.append(f"Who said it: not measured ({speakers.get('reason', 'no speaker column')}).")
+    rows = [
+        [name, ci(entry, "stance_f1"), ci(entry, "macro_f1"), ci(entry, "accuracy"), f3(entry.get("ece"))]
+        for name, entry in metrics["targets"].items()
+    ]
+    header = ["target", "stance-F1 (95% CI)", "macro-F1 (95% CI)", "accuracy (95% CI)", "ECE"]
+    section.tables.append(Table(header, rows))
+    for name, entry in metrics["confusion"].items():
+        matrix, labels = np.array(entry["matrix"]), entry["labels"]
+        section.figures.append((figures.confusion(matrix, labels, name), f"{name}: gold (rows) × predicted (columns)"))
+        rows = [[f"gold {lab}", *map(str, matrix[i])] for i, lab in enumerate(labels)]
+        section.tables.append(Table(["", *[f"predicted {lab}" for lab in labels]], rows, name, in_html=False))
+    return Report("Evaluation on your gold", headline, [section])
+
+
 def confusion_section(metrics: dict[str, Any], predictions: pd.DataFrame, figures) -> Section:
     section = Section("Confusion matrices", "confusion")
     section.paragraphs.append("Rows are gold labels, columns the model's predictions; cells count test statements.")

@@ -68,7 +68,7 @@ def _cli_entries(command: str) -> set[str]:
             top |= _imported(node)
     stage_module = f"pipeline.stages.{command.replace('-', '_')}"
     if _module_file(stage_module) is not None:
-        handler = "cmd_report" if command == "report" else "cmd_stage"
+        handler = {"report": "cmd_report", "evaluate": "cmd_evaluate"}.get(command, "cmd_stage")
         extra = {stage_module}
     else:
         handler, extra = f"cmd_{command.replace('-', '_')}", set()
