@@ -112,21 +112,40 @@ _ACTOR_BEFORE = re.compile(rf"(?<![^\W_]){_ACTOR_START}(?P<actor>{_ACTOR})(?:,\s
 _ACTOR_AFTER = re.compile(rf"\s+(?P<actor>{_NAME_BACKTRACKING}|{_ROLE})(?=[\s,.;:]|$)")
 
 
+def _is_title(token: str) -> bool:
+    """A title word ("Foreign", "Minister"), hyphenated titles too ("Minister-President")."""
+    word = token.lower().strip(".,")
+    return word in _TITLE_WORDS or ("-" in word and all(part in _TITLE_WORDS for part in word.split("-")))
+
+
+# The head of an institution's name: "European Union" and "U.S. Defense Department" stay whole, though
+# their first words are titles elsewhere ("European Commission President ...").
+_INSTITUTION_HEADS = set(_LEXICON["institution_heads"])
+_SPOKES = ("spokesman", "spokeswoman", "spokesperson")
+
+
 @lru_cache(maxsize=8192)  # actors recur from sentence to sentence; a pure function of the string
 def canonical(actor: str) -> str:
-    """'Kremlin spokesman Dmitry Peskov' -> 'Dmitry Peskov'; 'the Kremlin' -> 'Kremlin'."""
+    """'Kremlin spokesman Dmitry Peskov' -> 'Dmitry Peskov'; 'the Kremlin' -> 'Kremlin'.
+
+    A phrase with no name after its titles stays whole: 'the White House' -> 'White House', 'Western
+    officials' -> 'Western officials', 'the European Union' -> 'European Union'; an unnamed spokesman
+    speaks for the body: 'a Kremlin spokesman' -> 'Kremlin'.
+    """
     tokens = actor.replace("\u2019", "'").split()
-    name_tokens = [t for t in tokens if t.lower().strip(".,") not in _TITLE_WORDS]
-    if name_tokens and all(
-        t[:1].isupper() or t.lower() in {"de", "von", "van", "der", "al", "bin"} for t in name_tokens
-    ):
+    if len(tokens) > 1 and tokens[0].lower() in {"the", "a", "an"}:
+        tokens = tokens[1:]
+    name_tokens = [t for t in tokens if not _is_title(t)]
+    if all(t[:1].isupper() or t.lower() in {"de", "von", "van", "der", "al", "bin"} for t in name_tokens):
         # Keep the run of name tokens at the end ("Foreign Minister Andrii Sybiha" -> "Andrii Sybiha").
-        end = len(tokens)
-        start = end
-        while start > 0 and tokens[start - 1].lower().strip(".,") not in _TITLE_WORDS:
+        start = len(tokens)
+        while start > 0 and not _is_title(tokens[start - 1]):
             start -= 1
-        kept = tokens[start:end] or name_tokens
-        return _STRIP_END.sub("", " ".join(kept)).strip(" ,.")
+        kept = tokens[start:]
+        if kept and not (len(kept) == 1 and start > 0 and kept[0].strip(".,") in _INSTITUTION_HEADS):
+            return _STRIP_END.sub("", " ".join(kept)).strip(" ,.")
+        if len(tokens) > 1 and tokens[-1].lower() in _SPOKES:
+            tokens = tokens[:-1]
     words = [t for t in tokens if t.lower() not in {"the", "a", "an"}]
     return _STRIP_END.sub("", " ".join(words)).strip(" ,.") or actor
 

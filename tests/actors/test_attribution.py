@@ -153,3 +153,23 @@ def test_a_weekday_or_month_is_never_the_speaker():
     )
     found = _speakers(article)
     assert not {"Wednesday", "Tuesday", "March"} & set(found)
+
+
+# Invented phrases: a name with no person after its titles stays whole instead of losing its first words.
+@pytest.mark.parametrize(
+    "phrase, name",
+    [
+        ("the White House", "White House"),
+        ("the European Union", "European Union"),
+        ("Western officials", "Western officials"),
+        ("A Kremlin spokesman", "Kremlin"),
+        ("A Slovenian Foreign Ministry spokeswoman", "Slovenian Foreign Ministry"),
+        ("A White House official", "White House official"),
+        ("Minister-President Anna Kowalczyk", "Anna Kowalczyk"),
+        ("Latvian MP Ilze Ozola", "Ilze Ozola"),
+        ("Defence Secretary Tom Hargreave", "Tom Hargreave"),
+        ("the Kremlin", "Kremlin"),
+    ],
+)
+def test_canonical_names_keep_institutions_and_groups_whole(phrase, name):
+    assert attribution.canonical(phrase) == name
