@@ -234,7 +234,13 @@ def _explicit(text: str, subject: bool = True) -> tuple[str | None, str | None]:
             candidates += [(m.group("actor"), "quote") for m in _AFTER_QUOTE_VERB_FIRST.finditer(text)]
         candidates += [(m.group("actor"), "quote") for m in _AFTER_QUOTE_ACTOR_FIRST.finditer(text)]
     if ":" in text:
-        candidates += [(m.group("actor"), "headline") for m in _HEADLINE.finditer(text)]
+        # An upper-case label is a dateline ("WARSAW: ...") or a transcript's interviewer ("HOST: ..."), not
+        # the holder of what follows; a short one is an acronym ("GT: ...").
+        candidates += [
+            (m.group("actor"), "headline")
+            for m in _HEADLINE.finditer(text)
+            if not (m.group("actor").isupper() and len(m.group("actor")) > 3)
+        ]
     lower = text.lower()
     if "according to" in lower or "view of" in lower or "opinion of" in lower or "words of" in lower:
         candidates += [(m.group("actor"), "according_to") for m in _ACCORDING.finditer(text)]

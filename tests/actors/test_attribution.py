@@ -173,3 +173,20 @@ def test_a_weekday_or_month_is_never_the_speaker():
 )
 def test_canonical_names_keep_institutions_and_groups_whole(phrase, name):
     assert attribution.canonical(phrase) == name
+
+
+@pytest.mark.parametrize(
+    "body, expected",
+    [
+        # A clause-opening preposition or conjunction is not part of the speaker's name.
+        ("Under Pope Clement, the Holy See offered to mediate between the two sides.", "Holy See"),
+        ("Once Varga had left the room, Senator Ilse Brandt said the aid must continue.", "Ilse Brandt"),
+        # A dateline or an interviewer's label before a colon is not the speaker.
+        ("TALLINN: Foreign Minister Aivar Koppel warned that a ban on accession would reward Moscow.", "Aivar Koppel"),
+        ("HOST: Should the alliance invite Kyiv this year?", None),
+        ("Details: Koppel said the invitation must come before winter.", "Koppel"),
+        ("Koppel: the invitation must come before winter", "Koppel"),
+    ],
+)
+def test_openers_and_labels_are_not_speakers(body, expected):
+    assert _speakers("Headline\n\nThe summit opened in the rain. " + body)[-1] == expected
