@@ -151,6 +151,8 @@ def canonical(actor: str) -> str:
 
 
 _REFERENCE_WORDS = {w for role in _ROLE_NOUNS for w in role.split()} | set(_LEXICON["reference_words"])
+# The last words of descriptions that name one person ("the Russian leader", "the Czech premier").
+_PERSON_ROLES = {role.split()[-1] for role in _ROLE_NOUNS} | {"chief", "aide", "adviser", "advisor", "negotiator"}
 
 
 @lru_cache(maxsize=8192)  # actors recur from sentence to sentence; a pure function of the string
@@ -165,7 +167,11 @@ def _is_reference(actor: str) -> bool:
     if not words or words[0].lower() != "the":
         return len(words) == 1 and words[0].strip(".,").lower() in _REFERENCE_WORDS
     rest = [w.strip(".,").lower() for w in words[1:]]
-    return bool(rest) and all(w in _REFERENCE_WORDS for w in rest)
+    if bool(rest) and all(w in _REFERENCE_WORDS for w in rest):
+        return True
+    # "the Russian leader", "the outgoing secretary general", "the NATO chief": a description of one person
+    # ending in a role, with no name of its own.
+    return bool(rest) and len(words) <= 5 and rest[-1] in _PERSON_ROLES
 
 
 def _verbs(text: str) -> list[tuple[int, int]]:
@@ -272,6 +278,26 @@ def _explicit(text: str, subject: bool = True) -> tuple[str | None, str | None]:
     return None, None
 
 
+def _own_subject(text: str, registry: Any) -> str | None:
+    """The person that opens the sentence as its subject, if any: "Party chairman Jonas Falk drew fire
+    when he suggested ..." -> "Jonas Falk". Up to four words of title before the name are passed over."""
+    dateline = _DATELINE.match(text)
+    body = text[dateline.end() :] if dateline else text
+    at = 0
+    for _ in range(5):
+        match = _SUBJECT.match(body[at:])
+        if match is not None and match.group("actor").split()[0] not in _NOT_ACTORS:
+            name = canonical(match.group("actor"))
+            if _is_person(name, registry):
+                return name
+        end = body.find(" ", at)
+        word = body[at:end]
+        if end < 0 or not (_is_title(word) or word[:1].isupper() and word not in _NOT_ACTORS) or word[-1:] in ",:;":
+            return None
+        at = end + 1
+    return None
+
+
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 _QUOTE_MARKS = tuple(_QUOTE)
 
@@ -290,21 +316,73 @@ def _last_name(text: str) -> str | None:
     return canonical(names[-1]) if names else None
 
 
-def _antecedent(sentences: Sequence[Sentence], found: list[str | None], paragraph: list[int], i: int) -> str | None:
-    """The last named actor before sentence i: in its paragraph first, else anywhere before it.
+_PERSON_TYPES = frozenset({"head_of_state_or_government", "minister", "legislator", "military", "commentator"})
+_NATIONALITIES: dict[str, str] = _LEXICON["nationalities"]
 
-    Looked up only when a pronoun or a bare role needs it, so sentences nobody
-    refers back to are never scanned for names.
+
+def _is_person(name: str, registry: Any) -> bool:
+    """Whether `name` looks like one person's: a registered person, else a name of two or more words that
+    holds no title or institution word ("Andrii Sybiha", not "White House", "Ukrainian leader", "KYIV")."""
+    if registry is not None:
+        found = registry.resolve(name)
+        if found is not None:
+            return found.type in _PERSON_TYPES
+    words = name.split()
+    return (
+        len(words) >= 2
+        and not name.isupper()
+        and not any(_is_title(w) or w in _INSTITUTION_HEADS or w in _NOT_ACTORS for w in words)
+    )
+
+
+def _country_of(reference: str) -> str | None:
+    """The country a description names by its adjective: 'the Russian leader' -> 'Russia'."""
+    for word in reference.split()[1:]:
+        country = _NATIONALITIES.get(word.strip(".,"))
+        if country is not None:
+            return country
+    return None
+
+
+def _antecedent(
+    sentences: Sequence[Sentence],
+    found: list[str | None],
+    paragraph: list[int],
+    i: int,
+    reference: str = "they",
+    registry: Any = None,
+) -> str | None:
+    """The actor a pronoun or a description in sentence i refers back to; None when there is none.
+
+    "they" takes the last named actor before sentence i. "he", "she" and descriptions of one person ("the
+    minister", "the Russian leader") take the nearest person instead: a sentence's speaker when it is a
+    person, else the first person it names; a description with a nationality prefers the nearest person
+    the registry gives that country. Looked up only when a reference needs it, so sentences nobody refers
+    back to are never scanned for names.
     """
-    fallback = None
-    for j in range(i - 1, -1, -1):
-        name = found[j] if found[j] is not None else _last_name(sentences[j].text)
-        if name is not None:
-            if paragraph[j] == paragraph[i]:
+    if reference.lower() == "they":
+        for j in range(i - 1, -1, -1):
+            name = found[j] if found[j] is not None else _last_name(sentences[j].text)
+            if name is not None:
                 return name
-            fallback = name
-            break
-    return fallback
+        return None
+    country = _country_of(reference) if registry is not None else None
+    nearest = None
+    for j in range(i - 1, -1, -1):
+        people = [found[j]] if found[j] is not None and _is_person(found[j], registry) else []
+        people += [
+            name
+            for name in map(canonical, _NAME_RE.findall(sentences[j].text))
+            if len(name.split()) >= 2 and _is_person(name, registry)
+        ]
+        for name in people:
+            if country is None:
+                return name
+            nearest = nearest or name
+            actor = registry.resolve(name)
+            if actor is not None and actor.country == country:
+                return name
+    return nearest
 
 
 def attribute(
@@ -358,7 +436,11 @@ def attribute_with_methods(
     for i, sentence in enumerate(sentences):
         actor, method = _explicit(sentence.text, subject=wanted[i])
         if actor is not None and _is_reference(actor):
-            actor, method = _antecedent(sentences, found, paragraph, i), "pronoun"
+            own = _own_subject(sentence.text, registry) if actor.lower() in {"he", "she"} else None
+            if own is not None:  # "Senator Ilse Brandt drew fire when she suggested ...": her own sentence's
+                actor, method = own, "subject"
+            else:
+                actor, method = _antecedent(sentences, found, paragraph, i, actor, registry), "pronoun"
         elif actor is not None:
             actor = canonical(actor)
             if (

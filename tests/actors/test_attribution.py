@@ -190,3 +190,40 @@ def test_canonical_names_keep_institutions_and_groups_whole(phrase, name):
 )
 def test_openers_and_labels_are_not_speakers(body, expected):
     assert _speakers("Headline\n\nThe summit opened in the rain. " + body)[-1] == expected
+
+
+_REGISTRY = Registry.from_entries(
+    [
+        {"name": "Boris Velkov", "aliases": ["Velkov"], "country": "Russia", "type": "head_of_state_or_government"},
+        {"name": "Greta Lind", "aliases": ["Lind"], "country": "Norway", "type": "minister"},
+        {"name": "Government of Norway", "aliases": ["Norway", "Oslo"], "country": "Norway", "type": "government_body"},
+    ]
+)
+
+
+def _registered_speakers(article: str) -> list[str | None]:
+    return attribution.attribute(article, split_sentences(article), registry=_REGISTRY)
+
+
+def test_a_description_of_one_person_refers_back_to_that_person():
+    article = (
+        "Talks resume\n\nBoris Velkov met envoys in the capital. Foreign Minister Greta Lind said the talks were "
+        "useful. Neutrality must be written into any treaty, the Russian leader said."
+    )
+    assert _registered_speakers(article)[-1] == "Boris Velkov"  # the nearest person is Lind, but not Russian
+
+
+def test_he_and_she_refer_to_people_not_to_countries():
+    article = (
+        "Air defence\n\nForeign Minister Greta Lind arrived in Kyiv. Norway will pay for two more batteries, "
+        "officials in Oslo confirmed. Norway announced the money on Monday. She said more would follow."
+    )
+    assert _registered_speakers(article)[-1] == "Greta Lind"
+
+
+def test_a_pronoun_after_the_sentences_own_subject_is_that_subject():
+    article = (
+        "Debate\n\nGreta Lind spoke first. "
+        "Party chairman Jonas Falk drew criticism on Tuesday when he suggested freezing the front line."
+    )
+    assert _registered_speakers(article)[-1] == "Jonas Falk"
