@@ -109,6 +109,17 @@ _STRIP_END = re.compile(r"['’]s$")
 _ACTOR_START = r"(?=[A-Zabdhlstv])"
 _NAME_RE = re.compile(_ACTOR_START + _NAME)
 _ACTOR_BEFORE = re.compile(rf"(?<![^\W_]){_ACTOR_START}(?P<actor>{_ACTOR})(?:,\s[^,{_QUOTE}]{{1,90}},)?{_AUX}\s+$")
+_PERSON_NAME = rf"(?:[\w.'’-]+\s+){{0,4}}?{_NAME_TOKEN}(?:\s+{_NAME_TOKEN}){{1,4}}"
+# Both match at the sentence's start and end right before the verb or the first lower-case word after the name.
+_APPOSITION = re.compile(rf"(?P<head>[A-Z][^,]{{1,80}}),\s(?P<name>{_PERSON_NAME}),{_AUX}\s+(?=[a-z])")
+_NAMED_MEMBER = re.compile(
+    rf"(?P<head>[A-Z][^,]{{0,60}}?)(?:,\s+|\s+)(?:such\s+as|including|most\s+prominently|notably|especially)\s+"
+    rf"(?P<name>{_NAME})(?:\s+of\s+{_NAME_TOKEN}(?:\s+{_NAME_TOKEN})?)?,?{_AUX}\s+(?=[a-z])"
+)
+_NAMED_FIRST = re.compile(
+    rf"(?P<head>[A-Z][^,]{{0,60}}),\s+(?P<name>{_NAME})\s+(?:first|chief|foremost)\s+among\s+them,{_AUX}\s+(?=[a-z])"
+)
+_PERSON_OF = re.compile(rf"(?<![^\W_])(?P<actor>{_NAME})\s+of\s+$")
 _ACTOR_AFTER = re.compile(rf"\s+(?P<actor>{_NAME_BACKTRACKING}|{_ROLE})(?=[\s,.;:]|$)")
 
 
@@ -253,12 +264,32 @@ def _explicit(text: str, subject: bool = True) -> tuple[str | None, str | None]:
     for actor, method in candidates:
         if _acceptable(actor.strip()):
             return actor.strip(), method
+    # A person named beside a description or a group that opens the sentence: "Estonia's defence minister,
+    # Jan Tamm, said", "Critics of the plan, most prominently Chancellor Eva Berg, say".
+    if ", " in text or " such as " in text:
+        dateline = _DATELINE.match(text)
+        offset = dateline.end() if dateline else 0
+        for pattern in (_APPOSITION, _NAMED_MEMBER, _NAMED_FIRST):
+            match = pattern.match(text, offset)
+            if match is None or not _is_person(canonical(match.group("name")), None):
+                continue
+            if _is_person(canonical(match.group("head")), None):
+                break  # "Mark Rutte, the alliance's chief, said": the head is the person
+            if any(start == match.end() for start, _ in verbs):
+                return match.group("name"), "reporting_verb"
+            if subject:
+                return match.group("name"), "subject"
+            break
     # An actor right before a verb ("Orban told", "the Kremlin has long argued"), then right after one.
     for start, _ in verbs:
         match = _ACTOR_BEFORE.search(text, max(0, start - 160), start)
         if match:  # (it starts a word: its lookbehind sees no letter or digit before it)
             actor = match.group("actor").strip()
             if _acceptable(actor):
+                # "Senator Jane Roe of Ohio said": the person before "of", not the place.
+                before = _PERSON_OF.search(text, max(0, match.start() - 80), match.start())
+                if before is not None and _is_person(canonical(before.group("actor")), None):
+                    return before.group("actor"), "reporting_verb"
                 return actor, "reporting_verb"
     for start, end in verbs:
         # An actor after the verb only in the inverted form of attribution: '..., said Rutte', '"...," says Rutte'.

@@ -227,3 +227,25 @@ def test_a_pronoun_after_the_sentences_own_subject_is_that_subject():
         "Party chairman Jonas Falk drew criticism on Tuesday when he suggested freezing the front line."
     )
     assert _registered_speakers(article)[-1] == "Jonas Falk"
+
+
+@pytest.mark.parametrize(
+    "body, expected",
+    [
+        # A place after "of" is where the person comes from, not who speaks.
+        ("Senator Jane Roe of Ohio said the aid must not stop.", "Jane Roe"),
+        ("Rep. Greg Moss of New York, the senior Democrat on the panel, said the pause was reckless.", "Greg Moss"),
+        # A description opening the sentence, with the holder's name in apposition.
+        ("The Prime Minister of Freedonia, Jan Novak, said Kyiv must be invited.", "Jan Novak"),
+        ("Estonia's defence minister, Jaan Tamm, went further, arguing that a freeze rewards Moscow.", "Jaan Tamm"),
+        ("Its largest shareholder, Tomas Berka, said the plant should keep making shells.", "Tomas Berka"),
+        # A generic group with its most prominent member named.
+        ("Critics of the plan, most prominently Chancellor Eva Berg, say it invites escalation.", "Eva Berg"),
+        ("Some senators, including Senator Al Roe of Utah, oppose sending more money.", "Al Roe"),
+        ("Those against a delivery, Chancellor Olaf Brenner first among them, argue it is too risky.", "Olaf Brenner"),
+        # An apposition that is a description leaves the named head in place.
+        ("Mark Ostrow, the alliance's chief, said the door remains open.", "Mark Ostrow"),
+    ],
+)
+def test_the_named_person_beside_a_place_description_or_group_speaks(body, expected):
+    assert _speakers("Headline\n\nThe summit opened in the rain. " + body)[-1] == expected
