@@ -113,7 +113,7 @@ _PERSON_NAME = rf"(?:[\w.'’-]+\s+){{0,4}}?{_NAME_TOKEN}(?:\s+{_NAME_TOKEN}){{1
 # Both match at the sentence's start and end right before the verb or the first lower-case word after the name.
 _APPOSITION = re.compile(rf"(?P<head>[A-Z][^,]{{1,80}}),\s(?P<name>{_PERSON_NAME}),{_AUX}\s+(?=[a-z])")
 _NAMED_MEMBER = re.compile(
-    rf"(?P<head>[A-Z][^,]{{0,60}}?)(?:,\s+|\s+)(?:such\s+as|including|most\s+prominently|notably|especially)\s+"
+    rf"(?P<head>[A-Z][^,]{{0,60}}?)(?:,\s+|\s+)(?:such\s+as|including|most\s+prominently|notably)\s+"
     rf"(?P<name>{_NAME})(?:\s+of\s+{_NAME_TOKEN}(?:\s+{_NAME_TOKEN})?)?,?{_AUX}\s+(?=[a-z])"
 )
 _NAMED_FIRST = re.compile(
@@ -266,10 +266,19 @@ def _explicit(text: str, subject: bool = True) -> tuple[str | None, str | None]:
             return actor.strip(), method
     # A person named beside a description or a group that opens the sentence: "Estonia's defence minister,
     # Jan Tamm, said", "Critics of the plan, most prominently Chancellor Eva Berg, say".
-    if ", " in text or " such as " in text:
+    # Each pattern is tried only where its cheap precondition holds: most sentences have a comma.
+    patterns = []
+    comma = text.find(", ")
+    if 0 < comma <= 100 and text[comma + 2 : comma + 3].isupper():
+        patterns.append(_APPOSITION)
+    if " such as " in text or " including " in text or " most prominently " in text or " notably " in text:
+        patterns.append(_NAMED_MEMBER)
+    if " among them," in text:
+        patterns.append(_NAMED_FIRST)
+    if patterns:
         dateline = _DATELINE.match(text)
         offset = dateline.end() if dateline else 0
-        for pattern in (_APPOSITION, _NAMED_MEMBER, _NAMED_FIRST):
+        for pattern in patterns:
             match = pattern.match(text, offset)
             if match is None or not _is_person(canonical(match.group("name")), None):
                 continue
@@ -287,7 +296,11 @@ def _explicit(text: str, subject: bool = True) -> tuple[str | None, str | None]:
             actor = match.group("actor").strip()
             if _acceptable(actor):
                 # "Senator Jane Roe of Ohio said": the person before "of", not the place.
-                before = _PERSON_OF.search(text, max(0, match.start() - 80), match.start())
+                before = (
+                    _PERSON_OF.search(text, max(0, match.start() - 80), match.start())
+                    if text.startswith("of ", match.start() - 3)
+                    else None
+                )
                 if before is not None and _is_person(canonical(before.group("actor")), None):
                     return before.group("actor"), "reporting_verb"
                 return actor, "reporting_verb"
@@ -351,6 +364,7 @@ _PERSON_TYPES = frozenset({"head_of_state_or_government", "minister", "legislato
 _NATIONALITIES: dict[str, str] = _LEXICON["nationalities"]
 
 
+@lru_cache(maxsize=8192)  # names recur from sentence to sentence; one registry per process
 def _is_person(name: str, registry: Any) -> bool:
     """Whether `name` looks like one person's: a registered person, else a name of two or more words that
     holds no title or institution word ("Andrii Sybiha", not "White House", "Ukrainian leader", "KYIV")."""
@@ -364,6 +378,13 @@ def _is_person(name: str, registry: Any) -> bool:
         and not name.isupper()
         and not any(_is_title(w) or w in _INSTITUTION_HEADS or w in _NOT_ACTORS for w in words)
     )
+
+
+@lru_cache(maxsize=1024)  # a sentence is scanned once however many references look back at it
+def _people_named(text: str, registry: Any) -> tuple[str, ...]:
+    """The names of people in `text` (two words or more), in order."""
+    names = (canonical(name) for name in _NAME_RE.findall(text))
+    return tuple(name for name in names if " " in name and _is_person(name, registry))
 
 
 def _country_of(reference: str) -> str | None:
@@ -400,13 +421,10 @@ def _antecedent(
     country = _country_of(reference) if registry is not None else None
     nearest = None
     for j in range(i - 1, -1, -1):
-        people = [found[j]] if found[j] is not None and _is_person(found[j], registry) else []
-        people += [
-            name
-            for name in map(canonical, _NAME_RE.findall(sentences[j].text))
-            if len(name.split()) >= 2 and _is_person(name, registry)
-        ]
-        for name in people:
+        speaker = [found[j]] if found[j] is not None and _is_person(found[j], registry) else []
+        if speaker and country is None:
+            return speaker[0]
+        for name in (*speaker, *_people_named(sentences[j].text, registry)):
             if country is None:
                 return name
             nearest = nearest or name
@@ -467,7 +485,12 @@ def attribute_with_methods(
     for i, sentence in enumerate(sentences):
         actor, method = _explicit(sentence.text, subject=wanted[i])
         if actor is not None and _is_reference(actor):
-            own = _own_subject(sentence.text, registry) if actor.lower() in {"he", "she"} else None
+            # (A sentence that opens with its pronoun has no other subject to look for.)
+            own = (
+                _own_subject(sentence.text, registry)
+                if actor.lower() in {"he", "she"} and not sentence.text.startswith(("He ", "She "))
+                else None
+            )
             if own is not None:  # "Senator Ilse Brandt drew fire when she suggested ...": her own sentence's
                 actor, method = own, "subject"
             else:
