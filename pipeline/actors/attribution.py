@@ -102,13 +102,16 @@ _HEADLINE = re.compile(rf"^(?P<actor>{_NAME}):\s")
 _DATELINE = re.compile(r"^[A-Z][A-Z .,'-]{1,40}(?:\([^)]{1,30}\))?\s*(?:[-\u2013\u2014]+|:)\s*")
 # Capitalised words that open sentences without naming anyone.
 _NOT_ACTORS = set(_LEXICON["not_actors"])
-_SUBJECT = re.compile(rf"^(?P<actor>{_NAME}|{_PRONOUN})(?:\s+and\s+{_NAME})?(?:,\s[^,]{{1,90}},)?{_AUX}\s+[a-z]")
+_SUBJECT = re.compile(rf"^(?P<actor>{_NAME}(?:\s+and\s+{_NAME})?|{_PRONOUN})(?:,\s[^,]{{1,90}},)?{_AUX}\s+[a-z]")
 _STRIP_END = re.compile(r"['’]s$")
 # Every actor starts with a capital or with the, de, von, van, der, al, bin, da, di, la, le, a(n), he, she
 # or they: a lookahead on those letters lets the regex engine skip all other positions quickly.
 _ACTOR_START = r"(?=[A-Zabdhlstv])"
 _NAME_RE = re.compile(_ACTOR_START + _NAME)
-_ACTOR_BEFORE = re.compile(rf"(?<![^\W_]){_ACTOR_START}(?P<actor>{_ACTOR})(?:,\s[^,{_QUOTE}]{{1,90}},)?{_AUX}\s+$")
+_ACTOR_BEFORE = re.compile(
+    rf"(?<![^\W_]){_ACTOR_START}(?P<actor>{_ACTOR}(?:\s+and\s+{_NAME})?)"
+    rf"(?:,\s[^,{_QUOTE}]{{1,90}},)?{_AUX}\s+$"
+)
 _PERSON_NAME = rf"(?:[\w.'’-]+\s+){{0,4}}?{_NAME_TOKEN}(?:\s+{_NAME_TOKEN}){{1,4}}"
 # Both match at the sentence's start and end right before the verb or the first lower-case word after the name.
 _APPOSITION = re.compile(rf"(?P<head>[A-Z][^,]{{1,80}}),\s(?P<name>{_PERSON_NAME}),{_AUX}\s+(?=[a-z])")

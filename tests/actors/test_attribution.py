@@ -249,3 +249,8 @@ def test_a_pronoun_after_the_sentences_own_subject_is_that_subject():
 )
 def test_the_named_person_beside_a_place_description_or_group_speaks(body, expected):
     assert _speakers("Headline\n\nThe summit opened in the rain. " + body)[-1] == expected
+
+
+def test_two_coordinated_subjects_hold_the_position_together():
+    article = "Headline\n\nThe summit opened. Freedonia and Sylvania have refused to back any invitation this year."
+    assert _speakers(article)[-1] == "Freedonia and Sylvania"
