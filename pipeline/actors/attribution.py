@@ -102,36 +102,71 @@ _HEADLINE = re.compile(rf"^(?P<actor>{_NAME}):\s")
 _DATELINE = re.compile(r"^[A-Z][A-Z .,'-]{1,40}(?:\([^)]{1,30}\))?\s*(?:[-\u2013\u2014]+|:)\s*")
 # Capitalised words that open sentences without naming anyone.
 _NOT_ACTORS = set(_LEXICON["not_actors"])
-_SUBJECT = re.compile(rf"^(?P<actor>{_NAME}|{_PRONOUN})(?:\s+and\s+{_NAME})?(?:,\s[^,]{{1,90}},)?{_AUX}\s+[a-z]")
+_SUBJECT = re.compile(rf"^(?P<actor>{_NAME}(?:\s+and\s+{_NAME})?|{_PRONOUN})(?:,\s[^,]{{1,90}},)?{_AUX}\s+[a-z]")
 _STRIP_END = re.compile(r"['’]s$")
 # Every actor starts with a capital or with the, de, von, van, der, al, bin, da, di, la, le, a(n), he, she
 # or they: a lookahead on those letters lets the regex engine skip all other positions quickly.
 _ACTOR_START = r"(?=[A-Zabdhlstv])"
 _NAME_RE = re.compile(_ACTOR_START + _NAME)
-_ACTOR_BEFORE = re.compile(rf"(?<![^\W_]){_ACTOR_START}(?P<actor>{_ACTOR})(?:,\s[^,{_QUOTE}]{{1,90}},)?{_AUX}\s+$")
+_ACTOR_BEFORE = re.compile(
+    rf"(?<![^\W_]){_ACTOR_START}(?P<actor>{_ACTOR}(?:\s+and\s+{_NAME})?)"
+    rf"(?:,\s[^,{_QUOTE}]{{1,90}},)?{_AUX}\s+$"
+)
+_PERSON_NAME = rf"(?:[\w.'’-]+\s+){{0,4}}?{_NAME_TOKEN}(?:\s+{_NAME_TOKEN}){{1,4}}"
+# Both match at the sentence's start and end right before the verb or the first lower-case word after the name.
+_APPOSITION = re.compile(rf"(?P<head>[A-Z][^,]{{1,80}}),\s(?P<name>{_PERSON_NAME}),{_AUX}\s+(?=[a-z])")
+_NAMED_MEMBER = re.compile(
+    rf"(?P<head>[A-Z][^,]{{0,60}}?)(?:,\s+|\s+)(?:such\s+as|including|most\s+prominently|notably)\s+"
+    rf"(?P<name>{_NAME})(?:\s+of\s+{_NAME_TOKEN}(?:\s+{_NAME_TOKEN})?)?,?{_AUX}\s+(?=[a-z])"
+)
+_NAMED_FIRST = re.compile(
+    rf"(?P<head>[A-Z][^,]{{0,60}}),\s+(?P<name>{_NAME})\s+(?:first|chief|foremost)\s+among\s+them,{_AUX}\s+(?=[a-z])"
+)
+_PERSON_OF = re.compile(rf"(?<![^\W_])(?P<actor>{_NAME})\s+of\s+$")
 _ACTOR_AFTER = re.compile(rf"\s+(?P<actor>{_NAME_BACKTRACKING}|{_ROLE})(?=[\s,.;:]|$)")
+
+
+def _is_title(token: str) -> bool:
+    """A title word ("Foreign", "Minister"), hyphenated titles too ("Minister-President")."""
+    word = token.lower().strip(".,")
+    return word in _TITLE_WORDS or ("-" in word and all(part in _TITLE_WORDS for part in word.split("-")))
+
+
+# The head of an institution's name: "European Union" and "U.S. Defense Department" stay whole, though
+# their first words are titles elsewhere ("European Commission President ...").
+_INSTITUTION_HEADS = set(_LEXICON["institution_heads"])
+_SPOKES = ("spokesman", "spokeswoman", "spokesperson")
 
 
 @lru_cache(maxsize=8192)  # actors recur from sentence to sentence; a pure function of the string
 def canonical(actor: str) -> str:
-    """'Kremlin spokesman Dmitry Peskov' -> 'Dmitry Peskov'; 'the Kremlin' -> 'Kremlin'."""
+    """'Kremlin spokesman Dmitry Peskov' -> 'Dmitry Peskov'; 'the Kremlin' -> 'Kremlin'.
+
+    A phrase with no name after its titles stays whole: 'the White House' -> 'White House', 'Western
+    officials' -> 'Western officials', 'the European Union' -> 'European Union'; an unnamed spokesman
+    speaks for the body: 'a Kremlin spokesman' -> 'Kremlin'.
+    """
     tokens = actor.replace("\u2019", "'").split()
-    name_tokens = [t for t in tokens if t.lower().strip(".,") not in _TITLE_WORDS]
-    if name_tokens and all(
-        t[:1].isupper() or t.lower() in {"de", "von", "van", "der", "al", "bin"} for t in name_tokens
-    ):
+    if len(tokens) > 1 and tokens[0].lower() in {"the", "a", "an"}:
+        tokens = tokens[1:]
+    name_tokens = [t for t in tokens if not _is_title(t)]
+    if all(t[:1].isupper() or t.lower() in {"de", "von", "van", "der", "al", "bin"} for t in name_tokens):
         # Keep the run of name tokens at the end ("Foreign Minister Andrii Sybiha" -> "Andrii Sybiha").
-        end = len(tokens)
-        start = end
-        while start > 0 and tokens[start - 1].lower().strip(".,") not in _TITLE_WORDS:
+        start = len(tokens)
+        while start > 0 and not _is_title(tokens[start - 1]):
             start -= 1
-        kept = tokens[start:end] or name_tokens
-        return _STRIP_END.sub("", " ".join(kept)).strip(" ,.")
+        kept = tokens[start:]
+        if kept and not (len(kept) == 1 and start > 0 and kept[0].strip(".,") in _INSTITUTION_HEADS):
+            return _STRIP_END.sub("", " ".join(kept)).strip(" ,.")
+        if len(tokens) > 1 and tokens[-1].lower() in _SPOKES:
+            tokens = tokens[:-1]
     words = [t for t in tokens if t.lower() not in {"the", "a", "an"}]
     return _STRIP_END.sub("", " ".join(words)).strip(" ,.") or actor
 
 
 _REFERENCE_WORDS = {w for role in _ROLE_NOUNS for w in role.split()} | set(_LEXICON["reference_words"])
+# The last words of descriptions that name one person ("the Russian leader", "the Czech premier").
+_PERSON_ROLES = {role.split()[-1] for role in _ROLE_NOUNS} | {"chief", "aide", "adviser", "advisor", "negotiator"}
 
 
 @lru_cache(maxsize=8192)  # actors recur from sentence to sentence; a pure function of the string
@@ -146,7 +181,11 @@ def _is_reference(actor: str) -> bool:
     if not words or words[0].lower() != "the":
         return len(words) == 1 and words[0].strip(".,").lower() in _REFERENCE_WORDS
     rest = [w.strip(".,").lower() for w in words[1:]]
-    return bool(rest) and all(w in _REFERENCE_WORDS for w in rest)
+    if bool(rest) and all(w in _REFERENCE_WORDS for w in rest):
+        return True
+    # "the Russian leader", "the outgoing secretary general", "the NATO chief": a description of one person
+    # ending in a role, with no name of its own.
+    return bool(rest) and len(words) <= 5 and rest[-1] in _PERSON_ROLES
 
 
 def _verbs(text: str) -> list[tuple[int, int]]:
@@ -215,19 +254,58 @@ def _explicit(text: str, subject: bool = True) -> tuple[str | None, str | None]:
             candidates += [(m.group("actor"), "quote") for m in _AFTER_QUOTE_VERB_FIRST.finditer(text)]
         candidates += [(m.group("actor"), "quote") for m in _AFTER_QUOTE_ACTOR_FIRST.finditer(text)]
     if ":" in text:
-        candidates += [(m.group("actor"), "headline") for m in _HEADLINE.finditer(text)]
+        # An upper-case label is a dateline ("WARSAW: ...") or a transcript's interviewer ("HOST: ..."), not
+        # the holder of what follows; a short one is an acronym ("GT: ...").
+        candidates += [
+            (m.group("actor"), "headline")
+            for m in _HEADLINE.finditer(text)
+            if not (m.group("actor").isupper() and len(m.group("actor")) > 3)
+        ]
     lower = text.lower()
     if "according to" in lower or "view of" in lower or "opinion of" in lower or "words of" in lower:
         candidates += [(m.group("actor"), "according_to") for m in _ACCORDING.finditer(text)]
     for actor, method in candidates:
         if _acceptable(actor.strip()):
             return actor.strip(), method
+    # A person named beside a description or a group that opens the sentence: "Estonia's defence minister,
+    # Jan Tamm, said", "Critics of the plan, most prominently Chancellor Eva Berg, say".
+    # Each pattern is tried only where its cheap precondition holds: most sentences have a comma.
+    patterns = []
+    comma = text.find(", ")
+    if 0 < comma <= 100 and text[comma + 2 : comma + 3].isupper():
+        patterns.append(_APPOSITION)
+    if " such as " in text or " including " in text or " most prominently " in text or " notably " in text:
+        patterns.append(_NAMED_MEMBER)
+    if " among them," in text:
+        patterns.append(_NAMED_FIRST)
+    if patterns:
+        dateline = _DATELINE.match(text)
+        offset = dateline.end() if dateline else 0
+        for pattern in patterns:
+            match = pattern.match(text, offset)
+            if match is None or not _is_person(canonical(match.group("name")), None):
+                continue
+            if _is_person(canonical(match.group("head")), None):
+                break  # "Mark Rutte, the alliance's chief, said": the head is the person
+            if any(start == match.end() for start, _ in verbs):
+                return match.group("name"), "reporting_verb"
+            if subject:
+                return match.group("name"), "subject"
+            break
     # An actor right before a verb ("Orban told", "the Kremlin has long argued"), then right after one.
     for start, _ in verbs:
         match = _ACTOR_BEFORE.search(text, max(0, start - 160), start)
         if match:  # (it starts a word: its lookbehind sees no letter or digit before it)
             actor = match.group("actor").strip()
             if _acceptable(actor):
+                # "Senator Jane Roe of Ohio said": the person before "of", not the place.
+                before = (
+                    _PERSON_OF.search(text, max(0, match.start() - 80), match.start())
+                    if text.startswith("of ", match.start() - 3)
+                    else None
+                )
+                if before is not None and _is_person(canonical(before.group("actor")), None):
+                    return before.group("actor"), "reporting_verb"
                 return actor, "reporting_verb"
     for start, end in verbs:
         # An actor after the verb only in the inverted form of attribution: '..., said Rutte', '"...," says Rutte'.
@@ -245,6 +323,26 @@ def _explicit(text: str, subject: bool = True) -> tuple[str | None, str | None]:
     if match and match.group("actor").split()[0] not in _NOT_ACTORS:
         return match.group("actor").strip(), "subject"
     return None, None
+
+
+def _own_subject(text: str, registry: Any) -> str | None:
+    """The person that opens the sentence as its subject, if any: "Party chairman Jonas Falk drew fire
+    when he suggested ..." -> "Jonas Falk". Up to four words of title before the name are passed over."""
+    dateline = _DATELINE.match(text)
+    body = text[dateline.end() :] if dateline else text
+    at = 0
+    for _ in range(5):
+        match = _SUBJECT.match(body[at:])
+        if match is not None and match.group("actor").split()[0] not in _NOT_ACTORS:
+            name = canonical(match.group("actor"))
+            if _is_person(name, registry):
+                return name
+        end = body.find(" ", at)
+        word = body[at:end]
+        if end < 0 or not (_is_title(word) or word[:1].isupper() and word not in _NOT_ACTORS) or word[-1:] in ",:;":
+            return None
+        at = end + 1
+    return None
 
 
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
@@ -265,21 +363,78 @@ def _last_name(text: str) -> str | None:
     return canonical(names[-1]) if names else None
 
 
-def _antecedent(sentences: Sequence[Sentence], found: list[str | None], paragraph: list[int], i: int) -> str | None:
-    """The last named actor before sentence i: in its paragraph first, else anywhere before it.
+_PERSON_TYPES = frozenset({"head_of_state_or_government", "minister", "legislator", "military", "commentator"})
+_NATIONALITIES: dict[str, str] = _LEXICON["nationalities"]
 
-    Looked up only when a pronoun or a bare role needs it, so sentences nobody
-    refers back to are never scanned for names.
+
+@lru_cache(maxsize=8192)  # names recur from sentence to sentence; one registry per process
+def _is_person(name: str, registry: Any) -> bool:
+    """Whether `name` looks like one person's: a registered person, else a name of two or more words that
+    holds no title or institution word ("Andrii Sybiha", not "White House", "Ukrainian leader", "KYIV")."""
+    if registry is not None:
+        found = registry.resolve(name)
+        if found is not None:
+            return found.type in _PERSON_TYPES
+    words = name.split()
+    return (
+        len(words) >= 2
+        and not name.isupper()
+        and not any(_is_title(w) or w in _INSTITUTION_HEADS or w in _NOT_ACTORS for w in words)
+    )
+
+
+@lru_cache(maxsize=1024)  # a sentence is scanned once however many references look back at it
+def _people_named(text: str, registry: Any) -> tuple[str, ...]:
+    """The names of people in `text` (two words or more), in order."""
+    names = (canonical(name) for name in _NAME_RE.findall(text))
+    return tuple(name for name in names if " " in name and _is_person(name, registry))
+
+
+def _country_of(reference: str) -> str | None:
+    """The country a description names by its adjective: 'the Russian leader' -> 'Russia'."""
+    for word in reference.split()[1:]:
+        country = _NATIONALITIES.get(word.strip(".,"))
+        if country is not None:
+            return country
+    return None
+
+
+def _antecedent(
+    sentences: Sequence[Sentence],
+    found: list[str | None],
+    paragraph: list[int],
+    i: int,
+    reference: str = "they",
+    registry: Any = None,
+) -> str | None:
+    """The actor a pronoun or a description in sentence i refers back to; None when there is none.
+
+    "they" takes the last named actor before sentence i. "he", "she" and descriptions of one person ("the
+    minister", "the Russian leader") take the nearest person instead: a sentence's speaker when it is a
+    person, else the first person it names; a description with a nationality prefers the nearest person
+    the registry gives that country. Looked up only when a reference needs it, so sentences nobody refers
+    back to are never scanned for names.
     """
-    fallback = None
-    for j in range(i - 1, -1, -1):
-        name = found[j] if found[j] is not None else _last_name(sentences[j].text)
-        if name is not None:
-            if paragraph[j] == paragraph[i]:
+    if reference.lower() == "they":
+        for j in range(i - 1, -1, -1):
+            name = found[j] if found[j] is not None else _last_name(sentences[j].text)
+            if name is not None:
                 return name
-            fallback = name
-            break
-    return fallback
+        return None
+    country = _country_of(reference) if registry is not None else None
+    nearest = None
+    for j in range(i - 1, -1, -1):
+        speaker = [found[j]] if found[j] is not None and _is_person(found[j], registry) else []
+        if speaker and country is None:
+            return speaker[0]
+        for name in (*speaker, *_people_named(sentences[j].text, registry)):
+            if country is None:
+                return name
+            nearest = nearest or name
+            actor = registry.resolve(name)
+            if actor is not None and actor.country == country:
+                return name
+    return nearest
 
 
 def attribute(
@@ -333,7 +488,16 @@ def attribute_with_methods(
     for i, sentence in enumerate(sentences):
         actor, method = _explicit(sentence.text, subject=wanted[i])
         if actor is not None and _is_reference(actor):
-            actor, method = _antecedent(sentences, found, paragraph, i), "pronoun"
+            # (A sentence that opens with its pronoun has no other subject to look for.)
+            own = (
+                _own_subject(sentence.text, registry)
+                if actor.lower() in {"he", "she"} and not sentence.text.startswith(("He ", "She "))
+                else None
+            )
+            if own is not None:  # "Senator Ilse Brandt drew fire when she suggested ...": her own sentence's
+                actor, method = own, "subject"
+            else:
+                actor, method = _antecedent(sentences, found, paragraph, i, actor, registry), "pronoun"
         elif actor is not None:
             actor = canonical(actor)
             if (
