@@ -53,7 +53,12 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def build_corpus(dest: Path, size_mb: float, seed: int = 2026) -> tuple[int, int]:
     """JSONL of recombined articles: a random headline and 4-9 random paragraphs each."""
-    articles = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "data" / "articles").glob("*.txt"))]
+    # The samples are Markdown with front matter: the project's reader gives their headline and body.
+    from pipeline.text import markdown
+
+    articles = [
+        markdown.read(p.read_text(encoding="utf-8"))[0] for p in sorted((ROOT / "data" / "articles").glob("*.md"))
+    ]
     headlines = [a.splitlines()[0].strip() for a in articles]
     paragraphs = [p.strip() for a in articles for p in re.split(r"\n\s*\n", a)[1:] if p.strip()]
     rng = random.Random(seed)

@@ -301,6 +301,99 @@ def cmd_evaluate_gold(args: argparse.Namespace) -> None:
         print(f"evaluate: {out}, {out.with_suffix('.html')}, {out.with_suffix('.md')}", file=sys.stderr)
 
 
+def cmd_suggest(args: argparse.Namespace) -> None:
+    """Pick the sentences to label next; write them as CSV and as Label Studio tasks."""
+    import json
+
+    from pipeline.data.labeled import normalise, read_csv_strict
+    from pipeline.findings import records
+    from pipeline.io.files import atomic_path
+    from pipeline.labeling import labelstudio, suggest
+
+    if args.n < 1:
+        raise StanceError(f"N must be at least 1, got {args.n}")
+    out = Path(args.output)
+    if out.suffix.lower() != ".csv":
+        raise StanceError(f"{out}: -o names a .csv file (the Label Studio tasks go beside it as .labelstudio.json)")
+    files = records.input_files(args.sources)
+    first = next(records.chunks(files[:1], 1), None)
+    targets = records.targets_in(first[1]) if first else []
+    if not targets:
+        raise StanceError(f"{files[0]}: no target columns; suggest reads what `stance classify` wrote")
+    known: set[str] = set()
+    folder = config.paths().labeled
+    for path in sorted(folder.glob("*.csv")) if folder.is_dir() else []:
+        known |= {normalise(str(t)) for t in read_csv_strict(path).get("text", [])}
+
+    def stream():
+        for path in files:
+            yield from records._records(path, records.input_format(path))
+
+    pool = suggest.candidates(stream(), targets, args.n, known)
+    chosen = suggest.select(pool, args.n, per_article=args.per_article)
+    rows = suggest.rows(chosen, targets)
+    import csv
+
+    with atomic_path(out, make_parents=True) as tmp:
+        with open(tmp, "w", newline="", encoding="utf-8") as fh:
+            writer = csv.DictWriter(fh, fieldnames=list(rows[0]) if rows else ["id", "text"])
+            writer.writeheader()
+            writer.writerows(rows)
+    tasks_path = out.with_suffix(".labelstudio.json")
+    with atomic_path(tasks_path, make_parents=True) as tmp:
+        tmp.write_text(json.dumps(labelstudio.tasks(rows, targets, "stance"), ensure_ascii=False, indent=1))
+    print(f"suggest: {len(rows)} sentences from {len({r['article_id'] for r in rows})} articles -> {out}, {tasks_path}")
+
+
+def cmd_labeling_config(args: argparse.Namespace) -> None:
+    from pipeline.data import schema as schemas
+    from pipeline.io.files import atomic_path
+    from pipeline.labeling import labelstudio
+
+    the_schema = schemas.load(Path(args.schema) if args.schema else config.paths().schema)
+    text = labelstudio.config(the_schema)
+    if not args.output or args.output == "-":
+        sys.stdout.write(text)
+        return
+    with atomic_path(Path(args.output), make_parents=True) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+    print(f"labeling-config: {len(the_schema.targets)} targets -> {args.output}", file=sys.stderr)
+
+
+def cmd_import_labels(args: argparse.Namespace) -> None:
+    from pipeline.data import schema as schemas
+    from pipeline.io.files import atomic_path
+    from pipeline.labeling import importer
+    from pipeline.params import PrepareParams
+
+    out = Path(args.output)
+    if out.suffix.lower() != ".csv":
+        raise StanceError(f"{out}: -o names a .csv file in data/labeled/")
+    if out.exists():
+        raise StanceError(f"{out}: already exists; labeled data is never overwritten (choose another name)")
+    paths = config.paths()
+    the_schema = schemas.load(Path(args.schema) if args.schema else paths.schema)
+    source = Path(args.export)
+    if not source.is_file():
+        raise StanceError(f"{source}: input file not found")
+    rows = importer.read_rows(source, the_schema.target_names)
+    frame = importer.to_labeled(rows, the_schema, str(source))
+    folder = out.parent
+    frame, skipped = importer.drop_known(frame, folder, args.skip_duplicates, str(source))
+    if frame.empty:
+        raise StanceError(f"{source}: every row is already labeled; nothing to import")
+    settings = (
+        PrepareParams.from_mapping(config.load_params(paths.params).get("prepare"))
+        if paths.params.is_file()
+        else PrepareParams()
+    )
+    importer.check_with_corpus(frame, folder, out.name, the_schema, settings.near_duplicate)
+    with atomic_path(out, make_parents=True) as tmp:
+        frame.to_csv(tmp, index=False)
+    extra = f", {skipped} already labeled left out" if skipped else ""
+    print(f"import-labels: {len(frame)} labeled sentences{extra} -> {out}; run `dvc repro` to retrain", file=sys.stderr)
+
+
 def cmd_findings(args: argparse.Namespace) -> None:
     from pipeline.findings import build, options, page
     from pipeline.io.files import atomic_path
@@ -475,6 +568,11 @@ def build_parser() -> argparse.ArgumentParser:
             "on your own labeled sentences instead",
         ),
         ("learning-curve", "train on 10-100%% of the training articles and score each on the test split (DVC stage)"),
+        (
+            "adaptation",
+            "simulate adapting the model to new outlets with labels chosen by `stance suggest` against labels "
+            "chosen at random, on the held-back real pages (DVC stage)",
+        ),
     ):
         s = sub.add_parser(name, help=text, description=text[0].upper() + text[1:] + ". Parameters: params.yaml.")
         s.set_defaults(func=cmd_stage)
@@ -516,6 +614,46 @@ def build_parser() -> argparse.ArgumentParser:
         help="also render the report in headless Chromium and save a screenshot (needs `chromium`)",
     )
     r.set_defaults(func=cmd_report)
+
+    sg = sub.add_parser(
+        "suggest",
+        help="choose the N sentences whose labels would teach the model most, for a spreadsheet or Label Studio",
+        description="Rank what `stance classify` wrote by the model's uncertainty (1 - its confidence, on the "
+        "target where that is lowest), drop near-duplicates and sentences already in data/labeled/, and pick "
+        "round-robin across outlets with at most --per-article per article and N/10 per actor. Writes OUT.csv "
+        "(context, the model's guess, empty columns to fill in) and OUT.labelstudio.json (tasks with the model's "
+        "labels as pre-annotations; import them into a project set up with `stance labeling-config`).",
+    )
+    sg.add_argument("n", type=int, metavar="N", help="how many sentences")
+    sg.add_argument("--from", dest="sources", nargs="+", required=True, metavar="CLASSIFIED", help="classify output")
+    sg.add_argument("-o", "--output", required=True, metavar="OUT.csv", help="the suggestions")
+    sg.add_argument("--per-article", type=int, default=2, metavar="K", help="at most K per article (default: 2)")
+    sg.set_defaults(func=cmd_suggest)
+
+    lc = sub.add_parser(
+        "labeling-config",
+        help="write the Label Studio labeling configuration for data/schema.yaml",
+        description="One single-choice group per target (the schema's meanings as hints), the sentence between "
+        "its neighbours, and a box for who holds the position. Paste it into a Label Studio project's "
+        "Settings > Labeling Interface > Code.",
+    )
+    lc.add_argument("-o", "--output", metavar="FILE.xml", help="where to write it (default: stdout)")
+    lc.add_argument("--schema", metavar="PATH", help="schema file (default: data/schema.yaml)")
+    lc.set_defaults(func=cmd_labeling_config)
+
+    il = sub.add_parser(
+        "import-labels",
+        help="turn a Label Studio export or a filled-in suggestion sheet into a labeled-data file",
+        description="Read a Label Studio export (JSON, or CSV) or the CSV `stance suggest` wrote with its label "
+        "columns filled in; check every label against the schema and the new rows against data/labeled/ "
+        "(ids, duplicates, near-duplicates: the checks `stance prepare` runs); keep who annotated when and the "
+        "article URL; write the file. Then `dvc repro` retrains on it.",
+    )
+    il.add_argument("export", metavar="EXPORT", help="Label Studio export (.json or .csv) or a filled-in .csv")
+    il.add_argument("-o", "--output", required=True, metavar="data/labeled/NAME.csv", help="the new labeled file")
+    il.add_argument("--skip-duplicates", action="store_true", help="leave out rows already labeled instead of failing")
+    il.add_argument("--schema", metavar="PATH", help="schema file (default: data/schema.yaml)")
+    il.set_defaults(func=cmd_import_labels)
 
     f = sub.add_parser(
         "findings",

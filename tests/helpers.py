@@ -62,3 +62,25 @@ class Result:
     def __init__(self, code: int, out: str, err: str):
         self.code, self.out, self.err = code, out, err
         self.lines = err.strip().splitlines()
+
+
+class Sample:
+    """A shipped sample article as plain text (headline, blank line, body), as tests feed articles in.
+
+    The samples are Markdown with a date and an outlet in their front matter; tests that need plain text
+    (tables, `.txt` copies) read them through the project's own Markdown reader.
+    """
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.stem = path.stem
+        self.name = f"{path.stem}.txt"
+
+    def read_text(self, encoding: str = "utf-8") -> str:
+        from pipeline.text import markdown
+
+        return markdown.read(self.path.read_text(encoding=encoding))[0]
+
+
+def sample_articles() -> list[Sample]:
+    return [Sample(p) for p in sorted((PROJECT / "data" / "articles").glob("*.md"))]

@@ -26,8 +26,8 @@ def test_the_shipped_params_file_loads_and_sets_only_known_keys():
         (TrainParams, {"C": 0}, "train.C must be above 0"),
         (TrainParams, {"C": "4"}, "train.C must be a number"),
         (TrainParams, {"max_iter": 2.5}, "train.max_iter must be a whole number"),
-        (PrepareParams, {"test_size": 0.3}, "prepare.test_size must be 1/k for a whole k"),
-        (PrepareParams, {"test_size": 1.0}, "prepare.test_size must be 1/k"),
+        (PrepareParams, {"test_size": 0.0}, "prepare.test_size must be in (0, 1)"),
+        (PrepareParams, {"test_size": 1.0}, "prepare.test_size must be in (0, 1)"),
         (PrepareParams, {"near_duplicate": 0}, "prepare.near_duplicate must be in (0, 1]"),
         (EvaluateParams, {"cv_folds": 1}, "evaluate.cv_folds must be 0 (no cross-validation) or >= 2"),
         (EvaluateParams, {"bootstrap": True}, "evaluate.bootstrap must be a whole number"),
@@ -45,7 +45,7 @@ def test_defaults_are_declared_once_and_a_missing_key_takes_them():
     shipped = yaml.safe_load((PROJECT / "params.yaml").read_text())["evaluate"]["cv_folds"]
     assert EvaluateParams.from_mapping({}).cv_folds == shipped
     assert TrainParams.from_mapping({"class_weight": None}).class_weight is None
-    assert PrepareParams.from_mapping({"test_size": 0.25}).folds == 4
+    assert PrepareParams.from_mapping({"test_size": 0.3}).test_size == 0.3
 
 
 def test_a_typo_in_params_yaml_stops_the_stage(stance, tmp_path):

@@ -16,7 +16,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.model_selection import StratifiedGroupKFold
 
 from pipeline import StanceError
 from pipeline.data.schema import Schema
@@ -221,18 +220,36 @@ def stratify_key(data: pd.DataFrame, schema: Schema) -> pd.Series:
     return data.apply(key, axis=1)
 
 
-def split(data: pd.DataFrame, schema: Schema, n_splits: int, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Train/test split grouped by article (no article on both sides), stratified as far as groups allow.
+def hashed_below(keys: pd.Series, share: float, salt: str) -> np.ndarray:
+    """True where the SHA-256 of `salt` and the key falls in the lowest `share` of the hash range.
 
-    The test side is the first of `n_splits` grouped folds, so it holds about 1/n_splits of the articles
-    (`prepare.test_size` is checked to be 1/k for a whole k).
+    A key's side depends on the key alone, so adding rows never moves another key between sides.
     """
-    groups = data["article_id"].to_numpy()
-    if len(set(groups)) < n_splits:
-        raise StanceError(f"need at least {n_splits} articles or statements to split, found {len(set(groups))}")
-    folds = StratifiedGroupKFold(n_splits=n_splits, shuffle=True, random_state=seed)
-    train_idx, test_idx = next(folds.split(data, stratify_key(data, schema), groups))
-    return data.iloc[train_idx].reset_index(drop=True), data.iloc[test_idx].reset_index(drop=True)
+    cut = int(share * 2**64)
+
+    def below(key: str) -> bool:
+        digest = hashlib.sha256(f"{salt}\x1f{key}".encode()).digest()
+        return int.from_bytes(digest[:8], "big") < cut
+
+    return np.array([bool(key) and below(key) for key in keys.fillna("").astype(str)], dtype=bool)
+
+
+def split(data: pd.DataFrame, test_share: float, salt: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Train/test split by article: an article is on the test side when the hash of its id is.
+
+    No article is on both sides, and the split is stable: adding labeled data (new articles) never
+    moves an existing statement between train and test, so scores before and after stay comparable on
+    the articles both test sets share. The test side holds about `test_share` of the articles (in
+    expectation; a small corpus drifts from it).
+    """
+    articles = data["article_id"].astype(str)
+    if articles.nunique() < 2:
+        raise StanceError(f"need at least 2 articles or statements to split, found {articles.nunique()}")
+    held = hashed_below(articles, test_share, salt)
+    if held.all() or not held.any():
+        side = "test" if held.all() else "training"
+        raise StanceError(f"every article fell on the {side} side; add articles or change prepare.seed")
+    return data[~held].reset_index(drop=True), data[held].reset_index(drop=True)
 
 
 def real_reporting_holdout(data: pd.DataFrame, share: float, salt: str) -> np.ndarray:
@@ -244,16 +261,8 @@ def real_reporting_holdout(data: pd.DataFrame, share: float, salt: str) -> np.nd
     moves the others between sides. Rows without a page are never held back
     here (the in-house split handles them).
     """
-    urls = data["source_url"].fillna("") if "source_url" in data.columns else pd.Series("", index=data.index)
-    cut = int(share * 2**64)
-
-    def held(url: str) -> bool:
-        if not url:
-            return False
-        digest = hashlib.sha256(f"{salt}\x1f{url}".encode()).digest()
-        return int.from_bytes(digest[:8], "big") < cut
-
-    return np.array([held(u) for u in urls], dtype=bool)
+    urls = data["source_url"] if "source_url" in data.columns else pd.Series("", index=data.index)
+    return hashed_below(urls, share, salt)
 
 
 def label_counts(data: pd.DataFrame, schema: Schema) -> dict[str, dict[str, int]]:

@@ -100,6 +100,19 @@ def evaluate(
     return metrics
 
 
+def test_set(test: pd.DataFrame) -> dict[str, Any]:
+    """What identifies a test set: its size and a SHA-256 of its (article id, text) pairs in sorted order.
+
+    The report compares scores across runs only when this is the same: a score on other sentences is
+    another measurement, not a change.
+    """
+    import hashlib
+
+    pairs = sorted(zip(test["article_id"].astype(str), test["text"].astype(str), strict=True))
+    digest = hashlib.sha256("\n".join(f"{a}\x1f{t}" for a, t in pairs).encode()).hexdigest()
+    return {"statements": len(test), "articles": int(test["article_id"].nunique()), "sha256": digest}
+
+
 def add_calibration(
     metrics: dict[str, Any], test: pd.DataFrame, predicted: pd.DataFrame, the_schema: Schema, bins: int
 ) -> pd.DataFrame:

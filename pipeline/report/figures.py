@@ -84,3 +84,19 @@ def learning_curve(table: pd.DataFrame, targets: list[str]) -> str:
         ax.set_ylim(0, 1)
         ax.legend(frameon=False, fontsize=8)
         return to_svg(fig)
+
+
+def adaptation(table: pd.DataFrame) -> str:
+    """Mean stance-F1 against labels added: labels chosen by `stance suggest` and at random (mean of repeats)."""
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots(figsize=(5.2, 3.2))
+        start = table[table["strategy"] == "none"]
+        for strategy, colour in (("suggest", "#e45756"), ("random", "#4c78a8")):
+            part = pd.concat([start, table[table["strategy"] == strategy]])
+            curve = part.groupby("labels_added")[["mean_stance_f1", "ci_low", "ci_high"]].mean()
+            ax.plot(curve.index, curve["mean_stance_f1"], "o-", color=colour, label=strategy, linewidth=2)
+            ax.fill_between(curve.index, curve["ci_low"], curve["ci_high"], color=colour, alpha=0.12, linewidth=0)
+        ax.set_xlabel("labeled sentences added from the new outlets")
+        ax.set_ylabel("mean stance-F1 on their other pages")
+        ax.legend(frameon=False, fontsize=8)
+        return to_svg(fig)

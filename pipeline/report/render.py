@@ -102,6 +102,24 @@ def previous_metrics(root: Path, rev: str) -> tuple[dict[str, Any] | None, str]:
 # -- formatting ---------------------------------------------------------------
 
 
+def same_test_set(new: dict[str, Any] | None, old: dict[str, Any] | None) -> tuple[bool, str]:
+    """Whether two runs were scored on the same sentences (by the fingerprint evaluate records), and if not,
+    the sentence the report says instead of a change-since figure."""
+    new_set, old_set = (new or {}).get("test_set"), (old or {}).get("test_set")
+    if not old_set or not new_set:
+        return False, (
+            "No change-since figure: the compared run did not record which sentences it was scored on, "
+            "so its score may be on another test set."
+        )
+    if new_set.get("sha256") == old_set.get("sha256"):
+        return True, ""
+    return False, (
+        f"No change-since figure: the test set changed ({old_set.get('statements')} statements from "
+        f"{old_set.get('articles')} articles then, {new_set.get('statements')} from {new_set.get('articles')} now); "
+        "scores on different sentences are different measurements, not a change."
+    )
+
+
 def f3(value: Any) -> str:
     return f"{value:.3f}" if isinstance(value, int | float) else "n/a"
 
@@ -163,9 +181,12 @@ def headline_section(metrics: dict[str, Any], old: dict[str, Any] | None, note: 
             f"{f3(cv['mean_stance_f1_mean'])} ± {f3(cv['mean_stance_f1_sd'])} (mean ± sd over folds)."
         )
     if old is not None:
+        same, why = same_test_set(metrics, old)
         section.paragraphs.append(
             f"Change since the compared run: {delta(metrics['mean_stance_f1'], old.get('mean_stance_f1'))} "
-            f"(was {f3(old.get('mean_stance_f1'))})."
+            f"(was {f3(old.get('mean_stance_f1'))}; the same test sentences)."
+            if same
+            else why
         )
     section.paragraphs.append(note[0].upper() + note[1:] + ".")
     rows = []
@@ -207,9 +228,12 @@ def real_reporting_section(metrics: dict[str, Any], old: dict[str, Any] | None) 
     )
     old_real = (old or {}).get("real_reporting")
     if old_real:
+        same, why = same_test_set(real, old_real)
         section.paragraphs.append(
             f"Change since the compared run: {delta(real['mean_stance_f1'], old_real.get('mean_stance_f1'))} "
-            f"(was {f3(old_real.get('mean_stance_f1'))}; the held-back pages may differ)."
+            f"(was {f3(old_real.get('mean_stance_f1'))}; the same held-back sentences)."
+            if same
+            else why
         )
     rows = []
     for name, entry in real["targets"].items():
@@ -318,6 +342,8 @@ def targets_section(metrics: dict[str, Any], old: dict[str, Any] | None, rev: st
     section = Section("Per target, against the baselines", "targets")
     header = ["target", "stance-F1 (95% CI)", "macro-F1 (95% CI)", "accuracy (95% CI)", "CV stance-F1 (mean ± sd)"]
     header += ["majority", "keyword", "SVM", "ECE"]
+    if old is not None and not same_test_set(metrics, old)[0]:
+        old = None  # the headline section says why there is no change-since figure
     if old is not None:
         header.append(f"Δ stance-F1 vs {rev}")
     rows = []
@@ -453,6 +479,46 @@ def learning_section(curve: pd.DataFrame | None, targets: list[str], figures) ->
     return section
 
 
+def adaptation_section(table: pd.DataFrame | None, summary: dict[str, Any] | None, figures) -> Section:
+    """Labels chosen by `stance suggest` against labels chosen at random, as a user adapting to new outlets."""
+    section = Section("Adapting to new outlets: suggested labels against random ones", "adaptation")
+    if table is None or table.empty or not isinstance(summary, dict):
+        section.paragraphs.append("reports/adaptation.csv is missing: run `dvc repro` (stage adaptation).")
+        return section
+    numeric = table.assign(**{c: pd.to_numeric(table[c]) for c in table.columns if c not in ("strategy",)})
+    s = summary
+    section.paragraphs.append(
+        f"The held-back real-reporting pages stand in for a user's own news: {s['pool_statements']} sentences "
+        f"from {s['pool_pages']} pages are the pool to label from, {s['evaluation_statements']} sentences from "
+        f"{s['evaluation_pages']} other pages the evaluation. Each round adds {s['batch']} labeled sentences from "
+        "the pool, chosen by `stance suggest` from the current model's predictions or at random, retrains the "
+        "fast model and scores it (intervals resample pages)."
+    )
+    paired = s.get("paired") or []
+    verdict = (
+        "`suggest` is ahead of random choice"
+        if s.get("suggest_ahead")
+        else "`suggest` is not clearly ahead of random choice"
+    )
+    margins = "; ".join(
+        f"{e['suggest_minus_random']:+.3f} (95% CI {e['ci95_low']:+.3f} to {e['ci95_high']:+.3f})" for e in paired
+    )
+    section.paragraphs.append(
+        f"After {s['labels_added']} labels: {f3(s['suggest_mean_stance_f1'])} with suggested labels, "
+        f"{f3(s['random_mean_stance_f1'])} with random ones (mean of {len(paired)} seeds), from "
+        f"{f3(s['start_mean_stance_f1'])} with none. {verdict} here: suggested minus random, paired on the same "
+        f"resampled pages, per random seed: {margins}."
+    )
+    section.figures.append((figures.adaptation(numeric), "Mean stance-F1 against labels added"))
+    rows = [
+        [r["strategy"], str(int(r["repeat"])), str(int(r["labels_added"])), f3(r["mean_stance_f1"])]
+        + [f"{f3(r['ci_low'])}–{f3(r['ci_high'])}"]
+        for _, r in numeric.iterrows()
+    ]
+    section.tables.append(Table(["labels chosen by", "seed", "labels added", "mean stance-F1", "95% CI"], rows))
+    return section
+
+
 def mistakes_section(metrics: dict[str, Any], predictions: pd.DataFrame) -> Section:
     section = Section("Most confident mistakes", "mistakes")
     section.paragraphs.append(
@@ -544,6 +610,7 @@ def build(root: Path, against: str = "HEAD") -> Report:
         calibration_section(metrics, _read_csv(reports / "reliability.csv"), figures),
         *[s for s in [thresholds_section(metrics), speakers_section(metrics)] if s is not None],
         learning_section(_read_csv(reports / "learning_curve.csv"), targets, figures),
+        adaptation_section(_read_csv(reports / "adaptation.csv"), _read_json(reports / "adaptation.json"), figures),
         mistakes_section(metrics, predictions),
         ngrams_section(_read_json(reports / "informative_ngrams.json")),
         corpus_section(_read_json(reports / "data_stats.json")),

@@ -23,6 +23,7 @@ from pipeline.evaluation.metrics import (
     add_calibration,
     add_cross_validation,
     evaluate,
+    test_set,
     threshold_guidance,
 )
 from pipeline.io.files import atomic_path, write_json
@@ -49,6 +50,7 @@ def run(root: Path) -> dict[str, Any]:
     metrics_gate = {"in_house": _gated(model)}
     baseline_labels = _systems(fitted, fast, train, test, the_schema, p)
     metrics = evaluate(test, predicted, baseline_labels, the_schema, p.bootstrap, p.seed)
+    metrics["test_set"] = test_set(test)
     reliability = add_calibration(metrics, test, predicted, the_schema, p.calibration_bins)
     metrics["thresholds"] = threshold_guidance(test, predicted, the_schema)
     _add_uncalibrated_ece(metrics, model, test, the_schema, p.calibration_bins)
@@ -172,6 +174,7 @@ def _real_reporting(
     result = evaluate(by_page, predicted, baseline_labels, the_schema, p.bootstrap, p.seed)
     result["test_pages"] = result.pop("test_articles")
     result["test_articles"] = int((real_test.groupby("article_id").size() > 1).sum())
+    result["test_set"] = test_set(real_test)
     add_calibration(result, real_test, predicted, the_schema, p.calibration_bins)
     result["thresholds"] = threshold_guidance(real_test, predicted, the_schema)
     _add_uncalibrated_ece(result, model, real_test, the_schema, p.calibration_bins)

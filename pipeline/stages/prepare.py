@@ -25,7 +25,7 @@ def run(root: Path) -> dict:
     real_test = labeled[held].reset_index(drop=True)
     # The in-house split is drawn over the project's own writing alone, as before real pages were added;
     # the real pages that are not held back join the training side.
-    train, test = data.split(labeled[~real].reset_index(drop=True), the_schema, params.folds, params.seed)
+    train, test = data.split(labeled[~real].reset_index(drop=True), params.test_size, str(params.seed))
     train = pd.concat([train, labeled[real & ~held]], ignore_index=True)
     for frame, dest in ((train, paths.train), (test, paths.test), (real_test, paths.real_test)):
         with atomic_path(dest, make_parents=True) as tmp:

@@ -26,11 +26,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.helpers import PROJECT, Result, copy_encoder, copy_project, run_stance
+from tests.helpers import PROJECT, Result, copy_encoder, copy_project, run_stance, sample_articles
 
 SAMPLES = PROJECT / "data" / "articles"
 
-SAMPLE = sorted((PROJECT / "data" / "articles").glob("*.txt"))[0].read_text(encoding="utf-8")
+SAMPLE = sample_articles()[0].read_text(encoding="utf-8")
 HEADER = "id,article_id,text,membership_timing,aid,peace_talks\n"
 GOOD_ROWS = (
     'a1,,"Kyiv wants an invitation at the summit, not another communique.",now,none,none\n'

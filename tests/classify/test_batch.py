@@ -12,10 +12,10 @@ import pandas as pd
 import pytest
 
 from pipeline.text.articles import Article, BadArticle, iter_articles
-from tests.helpers import PROJECT, copy_encoder, run_stance
+from tests.helpers import copy_encoder, run_stance, sample_articles
 
 TARGETS = ["membership_timing", "aid", "peace_talks"]
-SAMPLES = sorted((PROJECT / "data" / "articles").glob("*.txt"))
+SAMPLES = sample_articles()
 SAMPLE_BODY = (
     "Ukraine asked its allies on Monday for more air defence systems before winter. "
     "Germany said it would send two more launchers, the defence ministry said in a statement. "

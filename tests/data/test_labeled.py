@@ -110,16 +110,27 @@ def test_shipped_corpus_passes_validation():
 
 def test_split_is_grouped_by_article_and_covers_every_position():
     frame = data.load_labeled(PROJECT / "data" / "labeled", SCHEMA)
-    for seed in (1, 2, 3):
-        train, test = data.split(frame, SCHEMA, 5, seed)
+    in_house = frame[frame["source_url"] == ""].reset_index(drop=True)
+    for salt in ("42", "1", "2"):
+        train, test = data.split(in_house, 0.2, salt)
         assert not set(train["article_id"]) & set(test["article_id"])
-        assert len(train) + len(test) == len(frame)
-        assert 0.1 < len(test) / len(frame) < 0.3
+        assert len(train) + len(test) == len(in_house)
+        assert 0.15 < test["article_id"].nunique() / in_house["article_id"].nunique() < 0.25
         for target in SCHEMA.targets:
             assert set(target.positions) <= set(test[target.name])
 
 
-def test_split_needs_enough_groups():
+def test_adding_articles_moves_no_statement_between_train_and_test():
+    frame = data.load_labeled(PROJECT / "data" / "labeled", SCHEMA)
+    in_house = frame[frame["source_url"] == ""].reset_index(drop=True)
+    some = in_house[in_house["article_id"].isin(sorted(set(in_house["article_id"]))[::2])]
+    _, before = data.split(some.reset_index(drop=True), 0.2, "42")
+    _, after = data.split(in_house, 0.2, "42")
+    assert set(before["id"]) <= set(after["id"])
+    assert set(after["id"]) - set(before["id"]) <= set(in_house["id"]) - set(some["id"])
+
+
+def test_split_needs_two_articles_and_both_sides():
     frame = pd.DataFrame(
         {
             "article_id": ["x", "x"],
@@ -128,5 +139,7 @@ def test_split_needs_enough_groups():
             "peace_talks": ["none", "none"],
         }
     )
-    with pytest.raises(StanceError, match="need at least 5 articles"):
-        data.split(frame, SCHEMA, 5, 0)
+    with pytest.raises(StanceError, match="need at least 2 articles"):
+        data.split(frame, 0.2, "0")
+    with pytest.raises(StanceError, match="every article fell on the"):
+        data.split(frame.assign(article_id=["x", "y"]), 0.01, "0")

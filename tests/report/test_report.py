@@ -135,6 +135,16 @@ def test_report_compares_with_a_git_revision_and_never_fails_without_one(reporte
     text = (root / "reports" / "report.md").read_text()
     assert "No comparison: git has no reports/metrics.json at no-such-revision" in text and "Δ" not in text
 
+    # Scored on other sentences (labeled data added and the test set grew): no change-since figure at all.
+    other = {**older, "test_set": {**current["test_set"], "statements": 1400, "sha256": "0" * 64}}
+    metrics_file.write_text(json.dumps(other))
+    subprocess.run([*git, "commit", "-qam", "another test set"], cwd=root, check=True)
+    metrics_file.write_text(json.dumps(current))
+    report_stage.run(root)
+    text = (root / "reports" / "report.md").read_text()
+    assert "No change-since figure: the test set changed (1400 statements" in text
+    assert "Change since the compared run" not in text.split("## News written")[0] and "Δ stance-F1" not in text
+
 
 def test_report_without_an_evaluation_fails_cleanly(tmp_path):
     (tmp_path / "dvc.yaml").write_text("stages: {}\n")

@@ -49,6 +49,7 @@ def test_dvc_repro_in_a_fresh_copy(tmp_path):
     cheap["train"]["encoder_weight"] = 0  # the n-grams alone: the DAG is under test; CI's `dvc repro` runs the encoder
     cheap["attribution"]["parser"] = ""  # and speakers by rules alone, for the same reason
     cheap["learning_curve"]["fractions"] = [0.5, 1.0]
+    cheap["adaptation"].update(rounds=1, batch=20, random_repeats=1)
     (root / "params.yaml").write_text(yaml.safe_dump(cheap))
     subprocess.run(["git", "init", "-q"], cwd=root, check=True)
 
@@ -61,6 +62,9 @@ def test_dvc_repro_in_a_fresh_copy(tmp_path):
     assert "## Most confident mistakes" in (root / "reports" / "report.md").read_text()
     records = (root / "reports" / "sample_classified.jsonl").read_text().splitlines()
     assert len(records) > 50
+    adapted = json.loads((root / "reports" / "adaptation.json").read_text())
+    assert adapted["labels_added"] == 20 and len(adapted["paired"]) == 1
+    assert "Adapting to new outlets" in (root / "reports" / "report.md").read_text()
     page = (root / "reports" / "findings" / "findings.html").read_text()
     assert f"6 articles and {len(records)} sentences" in page and "Sample Wire" in page
 
@@ -79,7 +83,7 @@ def test_dvc_repro_in_a_fresh_copy(tmp_path):
     assert third.returncode == 0, third.stdout + third.stderr
     ran = {line.split("'")[1] for line in third.stdout.splitlines() if line.startswith("Running stage")}
     # findings reruns only when the new model labels a sample sentence differently.
-    assert ran - {"findings"} == {"train", "evaluate", "classify", "learning_curve", "report"}
+    assert ran - {"findings"} == {"train", "evaluate", "classify", "learning_curve", "adaptation", "report"}
 
     # Interrupted during `train`: the previous model and its card stay in place, and still load.
     model_file = root / "models" / "stance.npz"

@@ -5,7 +5,7 @@ import pytest
 
 from pipeline.text import segment
 from pipeline.text.segment import split_sentences
-from tests.helpers import PROJECT
+from tests.helpers import PROJECT, sample_articles
 from tests.text.segment_cases import CASES
 
 
@@ -19,7 +19,7 @@ def test_sentences_and_offsets(article, expected):
 
 
 def test_sample_articles_segment_in_order_without_gaps_or_overlaps():
-    files = sorted((PROJECT / "data" / "articles").glob("*.txt"))
+    files = sample_articles()
     assert len(files) >= 5
     for file in files:
         article = file.read_text(encoding="utf-8")
@@ -97,13 +97,14 @@ def test_a_news_dump_and_the_same_articles_as_text_files_give_the_same_sentences
 
     from pipeline.text.articles import iter_articles
 
-    folder = PROJECT / "data" / "articles"
+    folder = PROJECT / "data" / "articles"  # Markdown samples: front matter, headline, paragraphs
     kept, flat = tmp_path / "kept.jsonl", tmp_path / "flat.jsonl"
     ends = re.compile(r"[.!?][\"')\u201d]*$")
     complete = set()
     with open(kept, "w", encoding="utf-8") as k, open(flat, "w", encoding="utf-8") as f:
-        for path in sorted(folder.glob("*.txt")):
-            headline, _, body = path.read_text(encoding="utf-8").partition("\n")
+        for sample in sample_articles():
+            path = sample.path
+            headline, _, body = sample.read_text(encoding="utf-8").partition("\n")
             paragraphs = [p.strip().replace("\n", " ") for p in body.split("\n\n") if p.strip()]
             if all(ends.search(p) for p in paragraphs):
                 complete.add(path.name)
