@@ -121,6 +121,31 @@ def read_table(path: str) -> tuple[list[str] | None, Iterator[Row]]:
     return header, _csv_rows(path, stream, reader, header)
 
 
+def read_parquet(path: str, batch: int = 10_000) -> tuple[list[str], Iterator[Row]]:
+    """(column names, rows) of a Parquet file, read a batch of rows at a time; for archives kept as Parquet.
+
+    Row numbers count from 1, as a table's lines do, so a bad row is named the same way.
+    """
+    try:
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise StanceError(f"{path}: reading Parquet needs pyarrow: pip install 'ukraine-stance[parquet]'") from None
+    try:
+        found = pq.ParquetFile(path)
+    except (OSError, ValueError) as exc:  # pyarrow's ArrowInvalid is a ValueError
+        raise StanceError(f"{path}: cannot read as Parquet ({exc})") from None
+
+    def rows() -> Iterator[Row]:
+        number = 0
+        with found:
+            for table in found.iter_batches(batch_size=batch):
+                for record in table.to_pylist():
+                    number += 1
+                    yield number, record, None
+
+    return list(found.schema_arrow.names), rows()
+
+
 def _read_error(path: str, exc: Exception, line: int) -> StanceError:
     if isinstance(exc, UnicodeDecodeError):
         return StanceError(f"{path}: not valid UTF-8 (byte {exc.start})")
