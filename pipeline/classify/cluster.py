@@ -18,6 +18,7 @@ from __future__ import annotations
 import gc
 import logging
 import os
+import platform
 import sys
 import time
 import uuid
@@ -80,7 +81,7 @@ class ModelPlugin(WorkerPlugin):
             found = Classifier(Path(job.model_path), job.settings.min_confidence, attribution=job.attribution)
             if found.sha256 != job.sha256:
                 raise StanceError(
-                    f"{job.model_path} on worker {get_worker().address}: SHA-256 {found.sha256} is not the model "
+                    f"{job.model_path} on worker {platform.node()}: SHA-256 {found.sha256} is not the model "
                     f"the run was started with ({job.sha256}); give every worker the same models/ files"
                 )
             self._classifier = found
