@@ -1,7 +1,7 @@
 """`stance classify --engine dask`: a run's partitions as tasks on a dask.distributed cluster.
 
 The machine that starts the run plans it (`pipeline.classify.partitions`:
-where each partition's articles are, with tables' rows counted by the
+where each partition's articles are, with tables cut into slices by the
 workers) and collects small reports; the workers read their partitions,
 classify them and write each as a part of the output dataset
 (`pipeline.classify.dataset`). Every worker gets the model's path, the SHA-256
@@ -23,6 +23,7 @@ import sys
 import time
 import uuid
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,7 @@ from pipeline.classify.batch import (
     columns,
     keep_freed_memory,
 )
+from pipeline.io.tables import Slice, slices
 from pipeline.text.articles import Article, BadArticle, expand_inputs
 
 PARTITION_SIZE = 1000  # articles: about 30,000 sentences, a few seconds of the fast model on one core
@@ -179,7 +181,8 @@ def run(
     client, cluster = _client(scheduler, workers)
     token = uuid.uuid4().hex[:8]
     try:
-        plan = partitions.plan(inputs, settings.glob, partition_size, lambda tables: _count(client, tables, token))
+        split = partial(_split, client, size=partition_size, token=token)
+        plan = partitions.plan(inputs, settings.glob, partition_size, split)
         if not plan:
             raise StanceError(f"{', '.join(inputs)}: no articles found")
         identity = {
@@ -219,9 +222,10 @@ def run(
     return summary
 
 
-def _count(client: Client, tables: list[str], token: str) -> list[int]:
-    keys = [f"stance-count-{i}-{token}" for i in range(len(tables))]
-    return client.gather(client.map(partitions.count_rows, tables, key=keys))
+def _split(client: Client, tables: list[str], size: int, token: str) -> list[list[Slice]]:
+    """Each table's slices, found by the workers (where the inputs are), a table per task."""
+    keys = [f"stance-split-{i}-{token}" for i in range(len(tables))]
+    return client.gather(client.map(slices, tables, size=size, key=keys))
 
 
 def _has_dashboard(client: Client) -> bool:

@@ -11,7 +11,6 @@ import fnmatch
 import glob as globbing
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from itertools import islice
 from pathlib import Path
 
 from pipeline import StanceError
@@ -87,11 +86,16 @@ def _read_file(path: Path, article_id: str) -> Article | BadArticle:
     return Article(article_id, text, meta)
 
 
-def _from_table(path: str, columns: Columns, start: int = 0, stop: int | None = None) -> Iterator[Article | BadArticle]:
-    """The articles of a table, one per row (a bad row is a `BadArticle`); rows[start:stop] of it when asked."""
-    header, rows = tables.read_parquet(path) if path.lower().endswith(".parquet") else tables.read_table(path)
+def _from_table(path: str, columns: Columns, part: tables.Slice | None = None) -> Iterator[Article | BadArticle]:
+    """The articles of a table, one per row (a bad row is a `BadArticle`); of one slice of it when asked."""
+    if part is not None:
+        header, rows = tables.read_slice(path, part)
+    elif path.lower().endswith(".parquet"):
+        header, rows = tables.read_parquet(path)
+    else:
+        header, rows = tables.read_table(path)
     checked = False
-    for number, row, problem in islice(rows, start, stop):
+    for number, row, problem in rows:
         where = f"{path} line {number}"
         if row is not None and not checked:
             missing = [c for c in (columns.id, columns.text) if c not in row]
@@ -202,14 +206,12 @@ def sources(inputs: list[str], glob: str | None = None) -> Iterator[Source]:
             )
 
 
-def read_source(
-    source: Source, columns: Columns, start: int = 0, stop: int | None = None
-) -> Iterator[Article | BadArticle]:
-    """The article of an article file, or the articles of a table's rows[start:stop]."""
+def read_source(source: Source, columns: Columns, part: tables.Slice | None = None) -> Iterator[Article | BadArticle]:
+    """The article of an article file, or the articles of a table (of one slice of it, `tables.slices`)."""
     if source.id is not None:
         yield _read_file(Path(source.path), source.id)
     else:
-        yield from _from_table(source.path, columns, start, stop)
+        yield from _from_table(source.path, columns, part)
 
 
 def iter_articles(
