@@ -184,9 +184,10 @@ def run(
         )
     if partition_size < 1:
         raise StanceError(f"--partition-size must be at least 1, got {partition_size}")
-    inputs = expand_inputs(inputs)
     if "-" in inputs:
         raise StanceError("--engine dask reads files and folders, not stdin")
+    # Absolute: a worker elsewhere (or in another folder) reads them. Ids stay relative to the folders given.
+    inputs = [str(Path(i).resolve()) for i in expand_inputs(inputs)]
     local = Classifier(model_path, settings.min_confidence, load=False)
     # Checked here first: a changed file is one clean error rather than every worker refusing it.
     from pipeline.model import card as modelcard

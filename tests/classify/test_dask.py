@@ -115,11 +115,12 @@ def test_a_local_cluster_of_two_workers_gives_the_records_of_jobs_1(reference, t
     assert _records(out) == expected and _leftovers(out) == []
 
 
-def test_a_worker_killed_mid_run_loses_and_duplicates_no_record(reference, trained_project):
+def test_a_worker_killed_mid_run_loses_and_duplicates_no_record(reference, trained_project, monkeypatch):
     distributed = pytest.importorskip("distributed")
     root, inputs, expected = reference["large"]
     out = root / "dataset"
     killed: dict = {}
+    monkeypatch.chdir(root / "files" / "batch0")  # the workers' folder: not the command's
     with (
         distributed.LocalCluster(
             n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
@@ -151,9 +152,12 @@ def test_a_worker_killed_mid_run_loses_and_duplicates_no_record(reference, train
 
         watcher = threading.Thread(target=kill_a_busy_worker, daemon=True)
         watcher.start()
-        options = ["--model", "fast", "--engine", "dask", "--scheduler", cluster.scheduler_address]
-        # The command in a process of its own, as a user runs it against a cluster.
-        done = run_stance("classify", *inputs, "-o", str(out), *options, "--partition-size", "80", cwd=trained_project)
+        options = ["--model", "fast", "--engine", "dask", "--partition-size", "80"]
+        options += ["--scheduler", cluster.scheduler_address]
+        # The command in a process of its own, as a user runs it against a cluster; its inputs named relative to
+        # its folder, which is not the workers'.
+        relative = [os.path.relpath(i, trained_project) for i in inputs]
+        done = run_stance("classify", *relative, "-o", str(out), *options, cwd=trained_project)
         watcher.join()
         assert done.returncode == 0, done.stderr
         # A worker died with a partition unfinished, before the run had written them all.
