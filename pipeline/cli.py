@@ -170,7 +170,8 @@ def _classify_dask(args: argparse.Namespace, output: Path, settings, model_path:
         strict=args.strict,
         progress_bar=args.progress,
     )
-    resumed = f", {done.resumed} written before" if done.resumed else ""
+    # A resumed run counts what it did itself (below too): the parts written before are not read again.
+    resumed = f" ({done.resumed} written before, not counted below)" if done.resumed else ""
     print(
         f"classify: {done.partitions} partitions{resumed} on {done.workers} workers, "
         f"{done.sentences / max(done.seconds, 1e-9):,.0f} sentences/s",
