@@ -72,6 +72,7 @@ class Job:
     folder: str
     partitions: int
     cols: tuple[str, ...]
+    gc_threshold: tuple[int, ...]
 
 
 class ModelPlugin(WorkerPlugin):
@@ -82,9 +83,7 @@ class ModelPlugin(WorkerPlugin):
         self._classifier: Classifier | None = None
 
     def setup(self, worker: Any) -> None:
-        from pipeline.cli import GC_THRESHOLD
-
-        gc.set_threshold(GC_THRESHOLD, *gc.get_threshold()[1:])  # as `stance classify` runs, and its --jobs workers
+        gc.set_threshold(*self.job.gc_threshold)  # the command's garbage collector settings, as --jobs workers get
         keep_freed_memory()
 
     def classifier(self) -> Classifier:
@@ -219,6 +218,7 @@ def run(
             str(folder.resolve()),
             len(plan),
             tuple(columns(local.targets)),
+            gc.get_threshold(),
         )
         summary = Summary(partitions=len(plan), resumed=len(written))
         todo = [p for p in plan if p.index not in written]

@@ -192,6 +192,6 @@ def test_a_worker_refuses_a_model_other_than_the_one_the_run_checked(trained_pro
 
     model = trained_project / "models" / "fast.npz"
     settings = Settings("parquet", None, 256, None)
-    job = cluster.Job(str(model), "0" * 64, Attribution(None, ""), settings, False, "", 1, ())
+    job = cluster.Job(str(model), "0" * 64, Attribution(None, ""), settings, False, "", 1, (), (700, 10, 10))
     with pytest.raises(StanceError, match="is not the model the run was started with"):
         cluster.ModelPlugin(job, "stance-model-test").classifier()
