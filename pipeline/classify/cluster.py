@@ -201,7 +201,7 @@ def run(
         if not plan:
             raise StanceError(f"{', '.join(inputs)}: no articles found")
         identity = {
-            "inputs": [str(Path(i).resolve()) for i in inputs],
+            "inputs": inputs,
             "fingerprint": _fingerprint(inputs),
             "model_sha256": local.sha256,
             "settings": asdict(settings),
@@ -222,7 +222,7 @@ def run(
         )
         summary = Summary(partitions=len(plan), resumed=len(written))
         todo = [p for p in plan if p.index not in written]
-        summary.workers = len(client.scheduler_info(n_workers=-1)["workers"])
+        summary.workers = len(client.nthreads())
         where = f"{summary.workers} local workers" if cluster else f"{summary.workers} workers at {scheduler}"
         dashboard = f"; dashboard {client.dashboard_link}" if _has_dashboard(client) else ""
         resumed = f" ({len(written)} already written)" if written else ""
