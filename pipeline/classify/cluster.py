@@ -22,6 +22,7 @@ import platform
 import sys
 import time
 import uuid
+from concurrent.futures import CancelledError
 from dataclasses import asdict, dataclass, field
 from functools import partial
 from pathlib import Path
@@ -29,7 +30,6 @@ from typing import Any
 
 import dask
 from distributed import Client, LocalCluster, WorkerPlugin, as_completed, get_worker
-from distributed.client import FutureCancelledError
 from distributed.scheduler import KilledWorker
 
 from pipeline import StanceError
@@ -292,7 +292,7 @@ def _execute(
             f"workers died running one partition again and again (out of memory?): {exc}; "
             "the parts written so far are kept: run the same command with --resume"
         ) from None
-    except FutureCancelledError:
+    except CancelledError:  # distributed's FutureCancelledError is one
         raise StanceError("the cluster cancelled the run; run the same command with --resume") from None
     finally:
         if bar is not None:
