@@ -80,6 +80,8 @@ def cmd_predict(args: argparse.Namespace) -> None:
 
 
 def cmd_classify(args: argparse.Namespace) -> None:
+    if args.engine == "dask" and args.output == "-":
+        raise StanceError("--engine dask writes a dataset: -o names its folder, not -")
     if args.output != "-":
         _classify(args, Path(args.output))
         return
@@ -103,9 +105,17 @@ def _classify(args: argparse.Namespace, output: Path, shown: str | None = None) 
     from pipeline.classify import batch as classify
     from pipeline.classify import summary
 
-    if output.is_dir():
+    dask = args.engine == "dask"
+    if not dask and (args.scheduler or args.partition_size is not None):
+        raise StanceError("--scheduler and --partition-size are options of --engine dask")
+    if dask and args.scheduler and args.jobs:
+        raise StanceError("--jobs sizes the local cluster; with --scheduler, the cluster's workers do the work")
+    if output.is_dir() and not dask:
         raise StanceError(f"{output}: is a folder; -o names the output file (e.g. {output / 'classified.jsonl'})")
-    fmt = classify.output_format(output, args.format)
+    if dask:  # a folder: Parquet parts unless --format or its name says JSONL
+        fmt = args.format or ("jsonl" if output.suffix.lower() in (".jsonl", ".ndjson") else "parquet")
+    else:
+        fmt = classify.output_format(output, args.format)
     if args.min_confidence is not None and not 0 <= args.min_confidence <= 1:
         raise StanceError(f"--min-confidence must be between 0 and 1, got {args.min_confidence}")
     if args.chunk_size < 1:
@@ -117,14 +127,18 @@ def _classify(args: argparse.Namespace, output: Path, shown: str | None = None) 
     settings = classify.Settings(
         fmt, args.min_confidence, args.chunk_size, args.glob, args.spreadsheet_safe, _columns(args)
     )
-    run = classify.Run(args.paths, output, settings, model_path, args.jobs, args.resume, args.strict)
-    progress = run.execute(progress_bar=args.progress)
+    if dask:
+        progress = _classify_dask(args, output, settings, model_path)
+        info = classify.Classifier(model_path, args.min_confidence, load=False)
+    else:
+        run = classify.Run(args.paths, output, settings, model_path, args.jobs or 1, args.resume, args.strict)
+        progress = run.execute(progress_bar=args.progress)
+        info = run.classifier
     line = f"classify: {progress.articles} articles, {progress.sentences} sentences"
     if progress.skipped:
         line += f", {progress.skipped} skipped"
     print(f"{line} -> {shown or output}", file=sys.stderr)
     if args.summary:
-        info = run.classifier
         counts = summary.summarise(
             summary.read_records(output, fmt),
             info.targets,
@@ -136,6 +150,34 @@ def _classify(args: argparse.Namespace, output: Path, shown: str | None = None) 
         print(
             f"summary: {counts['articles']} articles, {counts['speakers']} speakers -> {args.summary}", file=sys.stderr
         )
+
+
+def _classify_dask(args: argparse.Namespace, output: Path, settings, model_path: Path):
+    """`--engine dask`: the run on a Dask cluster (`pipeline.classify.cluster`), with its rate on stderr."""
+    try:
+        from pipeline.classify import cluster
+    except ImportError:
+        raise StanceError("--engine dask needs Dask: pip install 'ukraine-stance[dask]'") from None
+    done = cluster.run(
+        args.paths,
+        output,
+        settings,
+        model_path,
+        scheduler=args.scheduler,
+        workers=args.jobs,
+        partition_size=args.partition_size or cluster.PARTITION_SIZE,
+        resume=args.resume,
+        strict=args.strict,
+        progress_bar=args.progress,
+    )
+    # A resumed run counts what it did itself (below too): the parts written before are not read again.
+    resumed = f" ({done.resumed} written before, not counted below)" if done.resumed else ""
+    print(
+        f"classify: {done.partitions} partitions{resumed} on {done.workers} workers, "
+        f"{done.sentences / max(done.seconds, 1e-9):,.0f} sentences/s",
+        file=sys.stderr,
+    )
+    return done
 
 
 def cmd_stage(args: argparse.Namespace) -> None:
@@ -517,7 +559,31 @@ def build_parser() -> argparse.ArgumentParser:
         help="in folders, only files whose path or name matches, e.g. '*.html' or '*.jsonl.gz' (folders hold "
         "articles and tables alike)",
     )
-    c.add_argument("--jobs", type=int, default=1, metavar="N", help="worker processes (default: 1); same output")
+    c.add_argument(
+        "--jobs",
+        type=int,
+        metavar="N",
+        help="worker processes (default: 1; with --engine dask, a local cluster of one per core); same output",
+    )
+    c.add_argument(
+        "--engine",
+        choices=["local", "dask"],
+        default="local",
+        help="'local': this machine's processes (--jobs); 'dask': partitions as tasks on a dask.distributed "
+        "cluster (pip install 'ukraine-stance[dask]'), -o naming a folder of Parquet (or JSONL) parts",
+    )
+    c.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="with --engine dask: the cluster's scheduler, e.g. tcp://10.0.0.5:8786 (default: a local cluster)",
+    )
+    c.add_argument(
+        "--partition-size",
+        type=int,
+        metavar="N",
+        help="with --engine dask: article files or table rows per partition, the unit of work, retry and "
+        "--resume (default: 1000)",
+    )
     c.add_argument("--resume", action="store_true", help="continue an interrupted run of the same command")
     c.add_argument(
         "--strict",

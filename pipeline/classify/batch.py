@@ -43,7 +43,7 @@ from pipeline.actors.registry import cached as cached_registry
 from pipeline.io.cells import row as csv_row
 from pipeline.model import card as modelcard
 from pipeline.model import served
-from pipeline.text.articles import META_FIELDS, Article, BadArticle, Columns, iter_articles
+from pipeline.text.articles import META_FIELDS, Article, BadArticle, Columns, expand_inputs, iter_articles
 from pipeline.text.segment import split_sentences
 
 FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".parquet": "parquet"}
@@ -67,16 +67,33 @@ def load_registry() -> Registry | None:
     return cached_registry(str(path)) if path.is_file() else None
 
 
-def load_parser(registry: Registry | None) -> LazyParser | None:
-    """The parser fallback of attribution that the project's params.yaml names (attribution.parser)."""
-    from pipeline import config, params
+@dataclass(frozen=True)
+class Attribution:
+    """What names a speaker besides the model: the actor registry and the parser fallback's spaCy pipeline.
 
-    path = config.paths().params
-    model = params.load(path).attribution.parser if path.is_file() else params.AttributionParams().parser
-    if not model:
-        return None
-    check_parser(model)
-    return LazyParser(model, registry)
+    Read from the project on the machine that starts a run and handed to its workers as it is, so a worker
+    elsewhere (a Dask cluster's) names the same actors without a copy of the project's data/ and params.yaml.
+    """
+
+    registry: Registry | None
+    parser_model: str
+
+    @classmethod
+    def of_project(cls, with_parser: bool = True) -> Attribution:
+        """The registry, and the parser that params.yaml names (attribution.parser) when `with_parser`."""
+        from pipeline import config, params
+
+        if not with_parser:
+            return cls(load_registry(), "")
+        path = config.paths().params
+        model = params.load(path).attribution.parser if path.is_file() else params.AttributionParams().parser
+        return cls(load_registry(), model or "")
+
+    def parser(self) -> LazyParser | None:
+        if not self.parser_model:
+            return None
+        check_parser(self.parser_model)
+        return LazyParser(self.parser_model, self.registry)
 
 
 def actor_fields(speaker: str | None, method: str | None, held: bool, registry: Registry | None) -> list[Any]:
@@ -131,7 +148,13 @@ def columns(targets: list[str]) -> list[str]:
 class Classifier:
     """Turns a chunk of articles into output bytes; one per process."""
 
-    def __init__(self, model_path: Path, min_confidence: float | None, load: bool = True):
+    def __init__(
+        self,
+        model_path: Path,
+        min_confidence: float | None,
+        load: bool = True,
+        attribution: Attribution | None = None,
+    ):
         # With workers, the main process needs only the card: the workers load (and verify) the model.
         card = modelcard.read_card(model_path)
         self.predictor: served.ServedModel | None = served.load(model_path, card) if load else None
@@ -144,10 +167,11 @@ class Classifier:
             t: {lab["name"] for lab in schema[t]["labels"] if lab["kind"] == "position"} for t in self.targets
         }
         self.labels = {t: [lab["name"] for lab in schema[t]["labels"]] for t in self.targets}
-        self.registry = load_registry()
+        attribution = attribution or Attribution.of_project(with_parser=bool(card.get("encoder")))
+        self.registry = attribution.registry
         # The fast model is the bulk path: its speakers come from the rules alone (the parser would cost it
         # nine tenths of its speed); the default model, ten times slower already, adds the parser.
-        self.parser = load_parser(self.registry) if card.get("encoder") else None
+        self.parser = attribution.parser() if card.get("encoder") else None
         if self.predictor is None:
             return
         # Per target, everything a sentence's output depends on, indexed by its label's place in the model's
@@ -365,10 +389,7 @@ class Run:
             raise StanceError("--resume needs files or folders as input, not stdin")
         if jobs < 1:
             raise StanceError(f"--jobs must be at least 1, got {jobs}")
-        for raw in inputs:
-            if raw != "-" and not Path(raw).exists():
-                raise StanceError(f"{raw}: no such file or folder")
-        self.inputs, self.output, self.settings = inputs, output, settings
+        self.inputs, self.output, self.settings = expand_inputs(inputs), output, settings
         self.model_path, self.jobs, self.resume, self.strict = model_path, jobs, resume, strict
         self.partial = output.with_name(f".{output.name}.partial")
         self.checkpoint = output.with_name(f".{output.name}.checkpoint.json")
@@ -541,9 +562,9 @@ def _jsonl_to_parquet(source: Path, dest: Path, cols: list[str], batch: int = 50
         import pyarrow.parquet as pq
     except ImportError:
         raise StanceError("--format parquet needs pyarrow: pip install 'ukraine-stance[parquet]'") from None
-    types = {"sentence_index": pa.int64(), "start": pa.int64(), "end": pa.int64()}
-    fields = [pa.field(c, types.get(c, pa.float64() if c.endswith("_confidence") else pa.string())) for c in cols]
-    schema = pa.schema(fields)
+    from pipeline.classify.dataset import parquet_schema
+
+    schema = parquet_schema(cols)
     with open(source, encoding="utf-8") as fh, pq.ParquetWriter(dest, schema) as writer:
         while lines := list(islice(fh, batch)):
             rows = [json.loads(line) for line in lines]

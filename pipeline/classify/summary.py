@@ -23,6 +23,13 @@ META = ("title", "date", "source", "url")
 
 
 def read_records(path: Path, fmt: str) -> Iterator[dict[str, Any]]:
+    """The records of an output file, or of a partitioned dataset's parts in order (`--engine dask`)."""
+    if path.is_dir():
+        from pipeline.classify import dataset
+
+        for part in dataset.parts(path, fmt):
+            yield from read_records(part, fmt)
+        return
     if fmt == "parquet":
         import pyarrow.parquet as pq
 

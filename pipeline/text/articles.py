@@ -8,6 +8,7 @@ from, and nothing is loaded whole: a month of wire copy streams through.
 from __future__ import annotations
 
 import fnmatch
+import glob as globbing
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +19,7 @@ from pipeline.text import limits, markdown, pages
 
 TEXT_SUFFIXES = (".txt", ".md")
 HTML_SUFFIXES = (".html", ".htm")
-TABLE_SUFFIXES = (".jsonl", ".ndjson", ".csv", ".jsonl.gz", ".ndjson.gz", ".csv.gz")
+TABLE_SUFFIXES = (".jsonl", ".ndjson", ".csv", ".jsonl.gz", ".ndjson.gz", ".csv.gz", ".parquet")
 META_FIELDS = ("title", "date", "source", "url", "author", "language")
 
 
@@ -85,8 +86,14 @@ def _read_file(path: Path, article_id: str) -> Article | BadArticle:
     return Article(article_id, text, meta)
 
 
-def _from_table(path: str, columns: Columns) -> Iterator[Article | BadArticle]:
-    header, rows = tables.read_table(path)
+def _from_table(path: str, columns: Columns, part: tables.Slice | None = None) -> Iterator[Article | BadArticle]:
+    """The articles of a table, one per row (a bad row is a `BadArticle`); of one slice of it when asked."""
+    if part is not None:
+        header, rows = tables.read_slice(path, part)
+    elif path.lower().endswith(".parquet"):
+        header, rows = tables.read_parquet(path)
+    else:
+        header, rows = tables.read_table(path)
     checked = False
     for number, row, problem in rows:
         where = f"{path} line {number}"
@@ -142,19 +149,42 @@ def _is_table(name: str) -> bool:
     return name.lower().endswith(TABLE_SUFFIXES)
 
 
-def iter_articles(
-    inputs: list[str], glob: str | None = None, columns: Columns | None = None
-) -> Iterator[Article | BadArticle]:
-    """Articles from every input in order: files, folders (recursive), tables, or `-` (JSONL on stdin).
+@dataclass(frozen=True)
+class Source:
+    """One input file in reading order: an article file with its id, or a table (`id` None) of many."""
 
-    Ids are a file's path relative to the folder given (its name when given
-    directly), or a table's id column. Folders hold articles and tables alike
-    (`glob` chooses among them); tables may be gzip-compressed.
+    path: str
+    id: str | None = None
+
+
+def expand_inputs(inputs: list[str]) -> list[str]:
+    """The inputs with patterns such as 'archive/2024-*.jsonl.gz' replaced by the paths they match, sorted.
+
+    A path that exists is taken as it is, so a file whose name holds a `*` is still read.
     """
-    columns = columns or Columns()
+    found: list[str] = []
     for raw in inputs:
+        if raw == "-" or Path(raw).exists():
+            found.append(raw)
+        elif any(c in raw for c in "*?["):
+            matches = sorted(globbing.glob(raw, recursive=True))
+            if not matches:
+                raise StanceError(f"{raw}: no file or folder matches")
+            found += matches
+        else:
+            raise StanceError(f"{raw}: no such file or folder")
+    return found
+
+
+def sources(inputs: list[str], glob: str | None = None) -> Iterator[Source]:
+    """Every input file in the order `iter_articles` reads them: folders walked in sorted order, recursively.
+
+    Ids are a file's path relative to the folder given (its name when given directly); a table's articles
+    carry the ids of its id column.
+    """
+    for raw in expand_inputs(inputs):
         if raw == "-":
-            yield from _from_table("-", columns)
+            yield Source("-")
             continue
         path = Path(raw)
         if path.is_dir():
@@ -163,17 +193,35 @@ def iter_articles(
                 if not _matches(relative, glob):
                     continue
                 if file.suffix.lower() in TEXT_SUFFIXES + HTML_SUFFIXES:
-                    yield _read_file(file, relative)
+                    yield Source(str(file), relative)
                 elif _is_table(file.name):
-                    yield from _from_table(str(file), columns)
-        elif path.is_file():
-            if _is_table(path.name):
-                yield from _from_table(raw, columns)
-            elif path.suffix.lower() in TEXT_SUFFIXES + HTML_SUFFIXES:
-                yield _read_file(path, path.name)
-            else:
-                raise StanceError(
-                    f"{raw}: unknown input kind; use .txt, .md, .html, .jsonl, .csv (.gz for tables) or a folder"
-                )
+                    yield Source(str(file))
+        elif _is_table(path.name):
+            yield Source(raw)
+        elif path.suffix.lower() in TEXT_SUFFIXES + HTML_SUFFIXES:
+            yield Source(raw, path.name)
         else:
-            raise StanceError(f"{raw}: no such file or folder")
+            raise StanceError(
+                f"{raw}: unknown input kind; use .txt, .md, .html, .jsonl, .csv (.gz for tables), .parquet or a folder"
+            )
+
+
+def read_source(source: Source, columns: Columns, part: tables.Slice | None = None) -> Iterator[Article | BadArticle]:
+    """The article of an article file, or the articles of a table (of one slice of it, `tables.slices`)."""
+    if source.id is not None:
+        yield _read_file(Path(source.path), source.id)
+    else:
+        yield from _from_table(source.path, columns, part)
+
+
+def iter_articles(
+    inputs: list[str], glob: str | None = None, columns: Columns | None = None
+) -> Iterator[Article | BadArticle]:
+    """Articles from every input in order: files, folders (recursive), tables, patterns, or `-` (JSONL on stdin).
+
+    Folders hold articles and tables alike (`glob` chooses among them); tables may be gzip-compressed, or
+    Parquet files.
+    """
+    columns = columns or Columns()
+    for source in sources(inputs, glob):
+        yield from read_source(source, columns)
