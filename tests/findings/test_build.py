@@ -192,3 +192,22 @@ def test_parquet_in_and_out(stream, tmp_path):
     table = pd.read_parquet(tmp_path / "out" / "sources.parquet")
     head = frame.head(3000)
     assert table[table["target"] == "aid"]["sentences"].sum() == int((head["aid"] != "none").sum())
+
+
+def test_a_partitioned_dataset_reads_as_the_single_file(stream, tmp_path):
+    """What `stance classify --engine dask` writes: a folder of part-NNNNN.parquet files and a manifest."""
+    _, path, frame = stream
+    head = frame.head(6000).assign(date=lambda f: pd.to_datetime(f["date"]).dt.strftime("%Y-%m-%d"))
+    single = tmp_path / "single.jsonl"
+    head.to_json(single, orient="records", lines=True)
+    dataset = tmp_path / "classified"
+    dataset.mkdir()
+    for i, start in enumerate((0, 2000, 4000)):
+        head.iloc[start : start + 2000].to_parquet(dataset / f"part-{i:05d}.parquet", index=False)
+    (dataset / "_classify.json").write_text('{"finished": true}', encoding="utf-8")
+    (dataset / ".part-00003.parquet.tmp").write_text("a partial part", encoding="utf-8")
+    for source, out in ((single, tmp_path / "a"), (dataset, tmp_path / "b")):
+        assert main(["findings", str(source), "-o", str(out), "--schema", SCHEMA, "--no-progress"]) == 0
+    for name in ("over_time", "actors", "sources", "shifts"):
+        a, b = (pd.read_csv(tmp_path / side / f"{name}.csv") for side in ("a", "b"))
+        pd.testing.assert_frame_equal(a, b, obj=name)
