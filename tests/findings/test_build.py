@@ -53,15 +53,34 @@ def test_every_share_over_time_equals_pandas(built, target):
         assert int(cell["articles"]) == row["articles"]
         assert float(cell["share"]) == pytest.approx(row["share"], abs=1e-6)
         assert float(cell["ci-low"]) <= row["share"] + 1e-9 <= float(cell["ci-high"]) + 2e-9
+    on = frame[frame[target] != "none"].assign(month=lambda f: f["date"].astype(str).str[:7])
+    table = tree.xpath(f'//table[@data-table="over_time"][@data-target="{target}"]')[0]
+    for row in table.xpath("./tbody/tr"):
+        cells = row.xpath("./td")
+        month = on[on["month"] == cells[0].text_content()]
+        totals = int(cells[-2].text_content()), int(cells[-1].text_content())
+        assert totals == (len(month), month["article_id"].nunique())
 
 
-@pytest.mark.parametrize(("table", "column"), [("actors", "actor"), ("sources", "source")])
-def test_actor_and_outlet_maps_equal_pandas(built, table, column):
+@pytest.mark.parametrize(
+    ("table", "column"),
+    [("actors", "actor"), ("sources", "source"), ("actor_types", "actor_type"), ("actor_countries", "actor_country")],
+)
+def test_actor_outlet_type_and_country_tables_equal_pandas(built, table, column):
     _, tree, _, frame = built
+    frame = frame.assign(**{c: frame[c].replace("", None).fillna("(unknown)") for c in ("actor_type", "actor_country")})
     for target in synthetic.LABELS:
         want = expected(frame, target, column)
         shown = cells_of(tree, table, target)
         assert shown, target
+        # Each row's totals: sentences on topic and articles, straight from the records.
+        on = frame[frame[target] != "none"].assign(actor=lambda f: f["actor"].fillna("(no speaker)"))
+        found = tree.xpath(f'//table[@data-table="{table}"][@data-target="{target}"]')[0]
+        for row in found.xpath("./tbody/tr"):
+            cells = row.xpath("./td")
+            group = on[on[column] == cells[0].text_content()]
+            assert int(cells[-2].text_content()) == len(group)
+            assert int(cells[-1].text_content()) == group["article_id"].nunique()
         for (name, position), cell in shown.items():
             row = want.loc[(name, position)] if (name, position) in want.index else None
             sentences = 0 if row is None else row["sentences"]
