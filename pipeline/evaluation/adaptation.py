@@ -80,6 +80,11 @@ def simulate(
     and a summary for reports/adaptation.json.
     """
     pool, held = split_pool(real, p.eval_share, p.salt)
+    if pool.empty or held.empty:
+        reason = "no real-reporting pages held back" if real.empty else "too few held-back pages to split"
+        return pd.DataFrame(columns=["strategy", "repeat", "round", "labels_added", "mean_stance_f1"]), {
+            "skipped": reason
+        }
     evaluation = held.assign(article_id=held["source_url"])  # the page is the unit, as for real reporting
     targets = the_schema.target_names
     rows: list[dict[str, Any]] = []

@@ -482,6 +482,9 @@ def learning_section(curve: pd.DataFrame | None, targets: list[str], figures) ->
 def adaptation_section(table: pd.DataFrame | None, summary: dict[str, Any] | None, figures) -> Section:
     """Labels chosen by `stance suggest` against labels chosen at random, as a user adapting to new outlets."""
     section = Section("Adapting to new outlets: suggested labels against random ones", "adaptation")
+    if isinstance(summary, dict) and "skipped" in summary:
+        section.paragraphs.append(f"Not simulated: {summary['skipped']}.")
+        return section
     if table is None or table.empty or not isinstance(summary, dict):
         section.paragraphs.append("reports/adaptation.csv is missing: run `dvc repro` (stage adaptation).")
         return section

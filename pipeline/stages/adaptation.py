@@ -31,6 +31,9 @@ def run(root: Path) -> dict[str, Any]:
 
 def main() -> None:
     s = run(config.find_root())
+    if "skipped" in s:
+        print(f"adaptation: skipped ({s['skipped']})")
+        return
     print(
         f"adaptation: after {s['labels_added']} labels, suggest {s['suggest_mean_stance_f1']:.3f} against random "
         f"{s['random_mean_stance_f1']:.3f} (from {s['start_mean_stance_f1']:.3f}); "

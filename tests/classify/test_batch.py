@@ -246,9 +246,10 @@ def test_resume_refuses_other_options(trained_project, corpus, tmp_path):
 
 
 def test_progress_bar_only_when_asked_or_on_a_terminal(trained_project, tmp_path):
-    quiet = run_stance("classify", str(SAMPLES[0]), "-o", str(tmp_path / "a.jsonl"), cwd=trained_project)
+    quiet = run_stance("classify", str(SAMPLES[0].path), "-o", str(tmp_path / "a.jsonl"), cwd=trained_project)
     assert "sentences/s" not in quiet.stderr  # stderr is a pipe here: no bar
-    loud = run_stance("classify", str(SAMPLES[0]), "-o", str(tmp_path / "b.jsonl"), "--progress", cwd=trained_project)
+    first = str(SAMPLES[0].path)
+    loud = run_stance("classify", first, "-o", str(tmp_path / "b.jsonl"), "--progress", cwd=trained_project)
     assert loud.returncode == 0 and "articles" in loud.stderr and "sentences/s" in loud.stderr
 
 
@@ -288,7 +289,8 @@ def test_classify_runs_the_models_arrays_without_scikit_learn_or_pandas(trained_
     for name in ("stance.npz", "stance.json", "stance.joblib"):
         out = tmp_path / f"{name}.jsonl"
         done = subprocess.run(
-            [sys.executable, "-c", probe, "classify", str(SAMPLES[0]), "--model", str(models / name), "-o", str(out)],
+            [sys.executable, "-c", probe, "classify", str(SAMPLES[0].path), "--model", str(models / name)]
+            + ["-o", str(out)],
             cwd=trained_project,
             capture_output=True,
             text=True,

@@ -32,7 +32,7 @@ def _peak(path, **options) -> tuple[int, object]:
 
 
 def test_memory_stays_flat_when_articles_hold_ten_times_the_sentences(tmp_path):
-    base = list(synthetic.records(400, seed=5, sentences=(4, 4)))
+    base = list(synthetic.records(250, seed=5, sentences=(4, 4)))
     small = _write(tmp_path / "small.jsonl", base)
     # The same articles, each sentence said ten times over: ten times the sentences, the same groups.
     repeated = [r | {"sentence_index": r["sentence_index"] * 10 + k} for r in base for k in range(10)]

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import random
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -32,7 +33,7 @@ from pipeline.evaluation import baselines
 from pipeline.evaluation.metrics import evaluate
 from pipeline.model import estimator, served
 from pipeline.model.predict import predict
-from pipeline.stages import prepare, train
+from pipeline.stages import train
 from tests.helpers import PROJECT, copy_project
 
 MEAN_STANCE_F1_FLOOR = 0.705
@@ -98,39 +99,40 @@ def test_directional_cases_use_the_schemas_labels():
         assert all(counts.get(label, 0) == 5 for label in t.positions), (t.name, counts.to_dict())
 
 
-def _shuffled_project(dest: Path) -> Path:
-    """A copy of the project whose labels are shuffled within each file: same texts, same label counts.
+def _shuffled_project(dest: Path, trained_project: Path) -> Path:
+    """A copy of the trained project whose training labels are shuffled: same texts, same label counts.
 
-    Page furniture (short lines off topic on every target, which may repeat) keeps its labels, so the
-    corpus still passes the duplicate gate; every other row gets another row's labels.
+    The test split stays as it is, so the floors judge the broken model on the real test labels. Page
+    furniture (short lines off topic on every target) keeps its labels; every other training row gets
+    another row's labels.
     """
     root = copy_project(dest)
+    shutil.copytree(trained_project / "data" / "prepared", root / "data" / "prepared")
     the_schema = schema.load(root / "data" / "schema.yaml")
-    rng = random.Random(0)
-    for path in sorted((root / "data" / "labeled").glob("*.csv")):
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-        movable = np.flatnonzero(~data.page_furniture(frame, the_schema))
-        order = list(movable)
-        rng.shuffle(order)
-        for name in the_schema.target_names:
-            column = frame[name].to_numpy().copy()
-            column[movable] = frame[name].to_numpy()[order]
-            frame[name] = column
-        frame.to_csv(path, index=False)
-    # The n-gram model alone, uncalibrated: enough to show the floors refuse a model that learned nothing.
+    path = root / "data" / "prepared" / "train.csv"
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    movable = np.flatnonzero(~data.page_furniture(frame, the_schema))
+    order = list(movable)
+    random.Random(0).shuffle(order)
+    for name in the_schema.target_names:
+        column = frame[name].to_numpy().copy()
+        column[movable] = frame[name].to_numpy()[order]
+        frame[name] = column
+    frame.to_csv(path, index=False)
+    # The n-gram model alone, uncalibrated and with few solver steps (on shuffled labels it would take the most
+    # steps of any fit for nothing): enough to show the floors refuse a model that learned nothing.
     settings = yaml.safe_load((root / "params.yaml").read_text())
-    settings["train"].update(encoder_weight=0, calibration_folds=0)
+    settings["train"].update(encoder_weight=0, calibration_folds=0, max_iter=20)
     (root / "params.yaml").write_text(yaml.safe_dump(settings))
-    prepare.run(root)
     train.run(root)
     return root
 
 
-def test_a_model_trained_on_shuffled_labels_fails_these_floors(tmp_path):
+def test_a_model_trained_on_shuffled_labels_fails_these_floors(tmp_path, trained_project):
     """The suite must catch a broken model: run this file's floors against one trained on shuffled labels."""
     if os.environ.get("STANCE_FLOOR_PROJECT"):
         pytest.skip("already running against another project")
-    root = _shuffled_project(tmp_path / "shuffled")
+    root = _shuffled_project(tmp_path / "shuffled", trained_project)
     arrays = served.load(root / "models" / "stance.npz")
     assert np.isfinite(arrays.intercept_).all()  # it trained: the floors, not training, must refuse it
     floors = [f"{__file__}::{name}" for name in ("test_mean_stance_f1_is_above_the_floor",)]

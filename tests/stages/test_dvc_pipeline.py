@@ -41,14 +41,15 @@ def test_dvc_repro_in_a_fresh_copy(tmp_path):
         (root / name).unlink(missing_ok=True)
     # CI runs `dvc repro` on the full corpus itself; here a part of it keeps the test quick.
     for extra in sorted((root / "data" / "labeled").glob("*.csv"))[:-5]:
-        extra.unlink()
+        if extra.name != "real_talks.csv":  # real pages too, for the held-back test and the adaptation stage
+            extra.unlink()
     # Fewer folds, resamples and curve points than the shipped params: the stages and their DAG are under test here.
     cheap = yaml.safe_load((root / "params.yaml").read_text())
-    cheap["evaluate"].update(cv_folds=2, bootstrap=200)
+    cheap["evaluate"].update(cv_folds=0, bootstrap=200)  # the report tests check cross-validation
     cheap["train"]["calibration_folds"] = 2
     cheap["train"]["encoder_weight"] = 0  # the n-grams alone: the DAG is under test; CI's `dvc repro` runs the encoder
     cheap["attribution"]["parser"] = ""  # and speakers by rules alone, for the same reason
-    cheap["learning_curve"]["fractions"] = [0.5, 1.0]
+    cheap["learning_curve"]["fractions"] = [1.0]
     cheap["adaptation"].update(rounds=1, batch=20, random_repeats=1)
     (root / "params.yaml").write_text(yaml.safe_dump(cheap))
     subprocess.run(["git", "init", "-q"], cwd=root, check=True)
@@ -63,7 +64,7 @@ def test_dvc_repro_in_a_fresh_copy(tmp_path):
     records = (root / "reports" / "sample_classified.jsonl").read_text().splitlines()
     assert len(records) > 50
     adapted = json.loads((root / "reports" / "adaptation.json").read_text())
-    assert adapted["labels_added"] == 20 and len(adapted["paired"]) == 1
+    assert adapted["labels_added"] == min(20, adapted["pool_statements"]) > 0 and len(adapted["paired"]) == 1
     assert "Adapting to new outlets" in (root / "reports" / "report.md").read_text()
     page = (root / "reports" / "findings" / "findings.html").read_text()
     assert f"6 articles and {len(records)} sentences" in page and "Sample Wire" in page
