@@ -37,8 +37,8 @@ def test_memory_stays_flat_when_articles_hold_ten_times_the_sentences(tmp_path):
     # The same articles, each sentence said ten times over: ten times the sentences, the same groups.
     repeated = [r | {"sentence_index": r["sentence_index"] * 10 + k} for r in base for k in range(10)]
     large = _write(tmp_path / "large.jsonl", repeated)
-    small_peak, small_found = _peak(small, chunk_size=2000)
-    large_peak, large_found = _peak(large, chunk_size=2000)
+    small_peak, small_found = _peak(small, chunk_size=1000)
+    large_peak, large_found = _peak(large, chunk_size=1000)
     assert large_found.tally.sentences == 10 * small_found.tally.sentences
     assert large_peak < 1.5 * small_peak, (small_peak, large_peak)
     a = small_found.tables["actors"].set_index(["target", "actor", "position"])

@@ -180,6 +180,9 @@ def test_every_cell_with_sentences_opens_a_sample_of_them(built):
 
 def test_min_confidence_moves_labels_to_uncertain_without_dropping_them(stream, tmp_path):
     _, path, frame = stream
+    frame = frame.head(3000)
+    path = tmp_path / "head.jsonl"
+    path.write_text("".join(stream[1].read_text(encoding="utf-8").splitlines(keepends=True)[:3000]), encoding="utf-8")
     code = main(["findings", str(path), "-o", str(tmp_path), "--min-confidence", "0.6", "--schema", SCHEMA])
     assert code == 0
     table = pd.read_csv(tmp_path / "over_time.csv")
@@ -216,13 +219,13 @@ def test_parquet_in_and_out(stream, tmp_path):
 def test_a_partitioned_dataset_reads_as_the_single_file(stream, tmp_path):
     """What `stance classify --engine dask` writes: a folder of part-NNNNN.parquet files and a manifest."""
     _, path, frame = stream
-    head = frame.head(6000).assign(date=lambda f: pd.to_datetime(f["date"]).dt.strftime("%Y-%m-%d"))
+    head = frame.head(3000).assign(date=lambda f: pd.to_datetime(f["date"]).dt.strftime("%Y-%m-%d"))
     single = tmp_path / "single.jsonl"
     head.to_json(single, orient="records", lines=True)
     dataset = tmp_path / "classified"
     dataset.mkdir()
-    for i, start in enumerate((0, 2000, 4000)):
-        head.iloc[start : start + 2000].to_parquet(dataset / f"part-{i:05d}.parquet", index=False)
+    for i, start in enumerate((0, 1000, 2000)):
+        head.iloc[start : start + 1000].to_parquet(dataset / f"part-{i:05d}.parquet", index=False)
     (dataset / "_classify.json").write_text('{"finished": true}', encoding="utf-8")
     (dataset / ".part-00003.parquet.tmp").write_text("a partial part", encoding="utf-8")
     for source, out in ((single, tmp_path / "a"), (dataset, tmp_path / "b")):
