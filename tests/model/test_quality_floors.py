@@ -110,7 +110,9 @@ def _shuffled_project(dest: Path, trained_project: Path) -> Path:
     shutil.copytree(trained_project / "data" / "prepared", root / "data" / "prepared")
     the_schema = schema.load(root / "data" / "schema.yaml")
     path = root / "data" / "prepared" / "train.csv"
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    # A third of the training rows is as good as all of them for learning nothing, and trains in a third the time.
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False).sample(frac=1 / 3, random_state=0)
+    frame = frame.reset_index(drop=True)
     movable = np.flatnonzero(~data.page_furniture(frame, the_schema))
     order = list(movable)
     random.Random(0).shuffle(order)

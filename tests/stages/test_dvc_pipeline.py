@@ -39,6 +39,11 @@ def test_dvc_repro_in_a_fresh_copy(tmp_path):
         "reports/report.html",
     ):
         (root / name).unlink(missing_ok=True)
+    # The encoder stage's output when the workspace has built it (CI has, after its own `dvc repro`): DVC then
+    # skips that stage here as unchanged, as it would on a machine that ran it before.
+    if (PROJECT / "models" / "encoder.onnx").is_file():
+        (root / "models").mkdir(exist_ok=True)
+        shutil.copy2(PROJECT / "models" / "encoder.onnx", root / "models" / "encoder.onnx")
     # CI runs `dvc repro` on the full corpus itself; here a part of it keeps the test quick.
     for extra in sorted((root / "data" / "labeled").glob("*.csv"))[:-5]:
         if extra.name != "real_talks.csv":  # real pages too, for the held-back test and the adaptation stage
@@ -78,13 +83,12 @@ def test_dvc_repro_in_a_fresh_copy(tmp_path):
     assert shown.returncode == 0 and "mean_stance_f1" in shown.stdout
 
     params = yaml.safe_load((root / "params.yaml").read_text())
-    params["train"]["C"] = params["train"]["C"] * 2
+    params["evaluate"]["bootstrap"] = 100
     (root / "params.yaml").write_text(yaml.safe_dump(params))
     third = _dvc("repro", cwd=root)
     assert third.returncode == 0, third.stdout + third.stderr
     ran = {line.split("'")[1] for line in third.stdout.splitlines() if line.startswith("Running stage")}
-    # findings reruns only when the new model labels a sample sentence differently.
-    assert ran - {"findings"} == {"train", "evaluate", "classify", "learning_curve", "adaptation", "report"}
+    assert ran == {"evaluate", "adaptation", "report"}  # the stages that read evaluate.bootstrap, and after them
 
     # Interrupted during `train`: the previous model and its card stay in place, and still load.
     model_file = root / "models" / "stance.npz"
