@@ -33,11 +33,13 @@ def gold_file(trained_project, tmp_path_factory):
 def test_gold_metrics_agree_with_an_independent_scorer(trained_project, gold_file, stance, tmp_path):
     path, real = gold_file
     out = tmp_path / "mine.json"
-    result = stance("evaluate", "--gold", str(path), "-o", str(out), "--bootstrap", "200", cwd=trained_project)
+    # The fast model: the scoring is under test, not the model (the default model's encoder would only add time).
+    args = ["--gold", str(path), "-o", str(out), "--bootstrap", "200", "--model", "fast"]
+    result = stance("evaluate", *args, cwd=trained_project)
     assert result.code == 0, result.err
     metrics = json.loads(out.read_text())
     the_schema = schemas.load(trained_project / "data" / "schema.yaml")
-    model = served.load(trained_project / "models" / "stance.npz")
+    model = served.load(trained_project / "models" / "fast.npz")
     predicted = predict(model, real["text"].tolist())
     expected = {
         t.name: _independent_stance_f1(real[t.name], predicted[t.name], t.positions) for t in the_schema.targets
@@ -64,7 +66,7 @@ def test_gold_without_article_ids_resamples_sentences(trained_project, gold_file
     path, real = gold_file
     plain = tmp_path / "plain.jsonl"
     real[["text", "membership_timing", "aid", "peace_talks"]].head(60).to_json(plain, orient="records", lines=True)
-    result = stance("evaluate", "--gold", str(plain), "--bootstrap", "100", cwd=trained_project)
+    result = stance("evaluate", "--gold", str(plain), "--bootstrap", "100", "--model", "fast", cwd=trained_project)
     assert result.code == 0, result.err
     assert "sentence bootstrap (no article_id column)" in result.out and "on 60 sentences" in result.out
 
