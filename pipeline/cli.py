@@ -248,6 +248,18 @@ def _columns(args: argparse.Namespace):
     )
 
 
+def _progress_options(p: argparse.ArgumentParser) -> None:
+    bar = p.add_mutually_exclusive_group()
+    bar.add_argument(
+        "--progress",
+        dest="progress",
+        action="store_true",
+        default=None,
+        help="show a progress bar (default: only when stderr is a terminal)",
+    )
+    bar.add_argument("--no-progress", dest="progress", action="store_false", help="never show a progress bar")
+
+
 def _model_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--model",
@@ -367,11 +379,7 @@ def cmd_suggest(args: argparse.Namespace) -> None:
     for path in sorted(folder.glob("*.csv")) if folder.is_dir() else []:
         known |= {normalise(str(t)) for t in read_csv_strict(path).get("text", [])}
 
-    def stream():
-        for path in files:
-            yield from records._records(path, records.input_format(path))
-
-    pool = suggest.candidates(stream(), targets, args.n, known)
+    pool = suggest.candidates(records.iter_records(files), targets, args.n, known)
     chosen = suggest.select(pool, args.n, per_article=args.per_article)
     rows = suggest.rows(chosen, targets)
     import csv
@@ -609,15 +617,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="articles per chunk (fewer if they hold over 4 MB of text): the unit of work, checkpointing "
         "and resuming (default: 256)",
     )
-    bar = c.add_mutually_exclusive_group()
-    bar.add_argument(
-        "--progress",
-        dest="progress",
-        action="store_true",
-        default=None,
-        help="show a progress bar (default: only when stderr is a terminal)",
-    )
-    bar.add_argument("--no-progress", dest="progress", action="store_false", help="never show a progress bar")
+    _progress_options(c)
     c.set_defaults(func=cmd_classify)
 
     for name, text in (
@@ -762,9 +762,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     f.add_argument("--schema", metavar="PATH", help="schema file for label order (default: data/schema.yaml if any)")
     f.add_argument("--screenshot", metavar="PNG", help="also save a screenshot of the page (needs `chromium`)")
-    fbar = f.add_mutually_exclusive_group()
-    fbar.add_argument("--progress", dest="progress", action="store_true", default=None, help="always show progress")
-    fbar.add_argument("--no-progress", dest="progress", action="store_false", help="never show progress")
+    _progress_options(f)
     f.set_defaults(func=cmd_findings)
 
     g = sub.add_parser(

@@ -30,15 +30,7 @@ def read_records(path: Path, fmt: str) -> Iterator[dict[str, Any]]:
         for part in dataset.parts(path, fmt):
             yield from read_records(part, fmt)
         return
-    if fmt == "parquet":
-        import pyarrow.parquet as pq
-
-        for batch in pq.ParquetFile(path).iter_batches(batch_size=50_000):
-            yield from batch.to_pylist()
-    else:
-        _, rows = tables.strict_rows(str(path))
-        for _, row in rows:
-            yield {k: (v if v != "" else None) for k, v in row.items()} if fmt == "csv" else row
+    yield from tables.read_records(path, fmt)
 
 
 def merge_variants(speakers: dict[tuple[str, str], dict[str, Any]]) -> dict[tuple[str, str], dict[str, Any]]:

@@ -107,16 +107,13 @@ def collect(paths: list[str], options: Options, schema_path: Path | None, progre
         for chunk, long, counts in _passes(files, options, targets, off, periods, bar):
             tally.add(long, counts, chunk["article_id"])
 
+    over_time = tally.counts("over_time")
+    seen_by_target: dict[str, set[str]] = {}
+    for target, position in over_time.index.droplevel(["article_id", *views["over_time"]]).unique():
+        seen_by_target.setdefault(target, set()).add(position)
     labels = {}
     for target in targets:
-        seen = set()
-        part = tally.counts("over_time")
-        if len(part):
-            seen = (
-                set(part.xs(target, level="target").index.get_level_values("position"))
-                if target in set(part.index.get_level_values("target"))
-                else set()
-            )
+        seen = seen_by_target.get(target, set())
         known = schema[target][0] if target in schema else []
         extra = sorted(seen - set(known) - {records.UNCERTAIN})
         uncertain = [records.UNCERTAIN] if records.UNCERTAIN in seen or options.min_confidence is not None else []

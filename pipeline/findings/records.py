@@ -57,30 +57,17 @@ def input_files(paths: list[str]) -> list[Path]:
     return found
 
 
-def _records(path: Path, fmt: str) -> Iterator[dict[str, Any]]:
-    """The records of one file; JSONL and CSV through the project's strict reader (errors name the line)."""
-    if fmt == "parquet":
-        try:
-            import pyarrow.parquet as pq
-
-            for batch in pq.ParquetFile(path).iter_batches(batch_size=50_000):
-                yield from batch.to_pylist()
-        except ImportError:
-            raise StanceError(f'{path}: reading Parquet needs pyarrow: pip install -e ".[parquet]"') from None
-        except Exception as exc:  # pyarrow's errors on a damaged file
-            raise StanceError(f"{path}: cannot read ({exc})") from None
-        return
-    _, rows = tables.strict_rows(str(path))
-    for _, row in rows:
-        yield {k: (v if v != "" else None) for k, v in row.items()} if fmt == "csv" else row
+def iter_records(files: list[Path]) -> Iterator[dict[str, Any]]:
+    """Every record of the files, in order."""
+    for path in files:
+        yield from tables.read_records(path, input_format(path))
 
 
 def chunks(files: list[Path], size: int) -> Iterator[tuple[Path, pd.DataFrame]]:
     """Each file's records as DataFrames of at most `size` rows."""
     for path in files:
-        fmt = input_format(path)
         batch: list[dict[str, Any]] = []
-        for record in _records(path, fmt):
+        for record in iter_records([path]):
             batch.append(record)
             if len(batch) >= size:
                 yield path, pd.DataFrame.from_records(batch)

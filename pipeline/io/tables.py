@@ -343,3 +343,25 @@ def strict_rows(path: str) -> tuple[list[str] | None, Iterator[tuple[int, dict[s
             yield number, row
 
     return header, checked()
+
+
+def read_records(path: Path, fmt: str) -> Iterator[dict[str, Any]]:
+    """The records of one classified output file (JSONL, CSV or Parquet), read a batch at a time.
+
+    JSONL and CSV go through `strict_rows` (a bad row stops the read, naming its line); an empty CSV cell
+    is a missing value, as in the JSONL the same run would have written.
+    """
+    if fmt == "parquet":
+        try:
+            import pyarrow.parquet as pq
+        except ImportError:
+            raise StanceError(f'{path}: reading Parquet needs pyarrow: pip install -e ".[parquet]"') from None
+        try:
+            for batch in pq.ParquetFile(path).iter_batches(batch_size=50_000):
+                yield from batch.to_pylist()
+        except (OSError, ValueError) as exc:  # pyarrow's errors on a damaged file
+            raise StanceError(f"{path}: cannot read ({exc})") from None
+        return
+    _, rows = strict_rows(str(path))
+    for _, row in rows:
+        yield {k: (v if v != "" else None) for k, v in row.items()} if fmt == "csv" else row
