@@ -11,7 +11,7 @@ import yaml
 
 from pipeline import cli
 from pipeline.stages import encoder, prepare, train
-from tests.helpers import Result, copy_project
+from tests.helpers import PROJECT, Result, copy_project
 
 
 @pytest.fixture(scope="session")
@@ -29,6 +29,19 @@ def trained_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     encoder.run(root)
     train.run(root)
     return root
+
+
+@pytest.fixture(scope="session")
+def _shipped_corpus():
+    from pipeline.data import labeled, schema
+
+    return labeled.load_labeled(PROJECT / "data" / "labeled", schema.load(PROJECT / "data" / "schema.yaml"))
+
+
+@pytest.fixture
+def shipped_corpus(_shipped_corpus):
+    """data/labeled/ as `stance prepare` loads and checks it: read once per session, a fresh copy per test."""
+    return _shipped_corpus.copy()
 
 
 @pytest.fixture(scope="session")

@@ -96,8 +96,8 @@ def test_every_problem_is_reported_at_once(tmp_path):
     assert len(lines) == 3  # empty text, duplicate id, unknown label
 
 
-def test_shipped_corpus_passes_validation():
-    frame = data.load_labeled(PROJECT / "data" / "labeled", SCHEMA)
+def test_shipped_corpus_passes_validation(shipped_corpus):
+    frame = shipped_corpus
     assert len(frame) >= 600
     counts = data.label_counts(frame, SCHEMA)
     for target in SCHEMA.targets:
@@ -108,8 +108,8 @@ def test_shipped_corpus_passes_validation():
     assert (full_articles >= 5).sum() >= 25
 
 
-def test_split_is_grouped_by_article_and_covers_every_position():
-    frame = data.load_labeled(PROJECT / "data" / "labeled", SCHEMA)
+def test_split_is_grouped_by_article_and_covers_every_position(shipped_corpus):
+    frame = shipped_corpus
     in_house = frame[frame["source_url"] == ""].reset_index(drop=True)
     for salt in ("42", "1", "2"):
         train, test = data.split(in_house, 0.2, salt)
@@ -120,8 +120,8 @@ def test_split_is_grouped_by_article_and_covers_every_position():
             assert set(target.positions) <= set(test[target.name])
 
 
-def test_adding_articles_moves_no_statement_between_train_and_test():
-    frame = data.load_labeled(PROJECT / "data" / "labeled", SCHEMA)
+def test_adding_articles_moves_no_statement_between_train_and_test(shipped_corpus):
+    frame = shipped_corpus
     in_house = frame[frame["source_url"] == ""].reset_index(drop=True)
     some = in_house[in_house["article_id"].isin(sorted(set(in_house["article_id"]))[::2])]
     _, before = data.split(some.reset_index(drop=True), 0.2, "42")

@@ -2,7 +2,6 @@ import pandas as pd
 import pytest
 
 from pipeline import StanceError
-from pipeline.data import labeled as data
 from pipeline.data import quality, schema
 from tests.helpers import PROJECT
 
@@ -77,8 +76,8 @@ def test_corpus_stats_counts_labels_speakers_and_overlaps():
     assert verbs == {"said": 1, "argued": 1, "told": 1, "wants": 1}
 
 
-def test_shipped_corpus_meets_the_coverage_targets():
-    labeled = data.load_labeled(PROJECT / "data" / "labeled", SCHEMA)
+def test_shipped_corpus_meets_the_coverage_targets(shipped_corpus):
+    labeled = shipped_corpus
     quality.check_formulas(labeled, 0.02)
     stats = quality.corpus_stats(labeled, SCHEMA)
     assert stats["statements"] >= 3000

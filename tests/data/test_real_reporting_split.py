@@ -4,7 +4,6 @@ import pandas as pd
 
 from pipeline import params
 from pipeline.data import labeled as data
-from pipeline.data import schema
 from tests.helpers import PROJECT
 
 
@@ -32,9 +31,8 @@ def test_adding_pages_moves_no_other_page():
     assert (data.real_reporting_holdout(_frame(before), 0.3, "other") != held_before).any()  # the salt draws anew
 
 
-def test_the_shipped_corpus_holds_back_at_least_25_real_articles():
-    the_schema = schema.load(PROJECT / "data" / "schema.yaml")
-    labeled = data.load_labeled(PROJECT / "data" / "labeled", the_schema)
+def test_the_shipped_corpus_holds_back_at_least_25_real_articles(shipped_corpus):
+    labeled = shipped_corpus
     prepare = params.load(PROJECT / "params.yaml").prepare
     held = data.real_reporting_holdout(labeled, prepare.real_test_share, prepare.real_test_salt)
     real = labeled[held]
