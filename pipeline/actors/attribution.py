@@ -98,6 +98,10 @@ _QUOTE = '"\u201c\u201d'
 _AFTER_QUOTE_VERB_FIRST = re.compile(rf"[{_QUOTE}]\s*,?\s*{_VERB}\s+(?P<actor>{_ACTOR})")
 _AFTER_QUOTE_ACTOR_FIRST = re.compile(rf"[{_QUOTE}]\s*,?\s*(?P<actor>{_ACTOR})\s+{_VERB}\b")
 _ACCORDING = re.compile(rf"\b(?i:according to|in the (?:view|opinion|words) of)\s+(?P<actor>{_ACTOR})")
+_IN_VIEW = re.compile(
+    rf"^In\s+(?:(?P<actor>{_NAME})(?:['\u2019]s?)?|(?P<pronoun>his|her|their))\s+(?:view|opinion|words)\b"
+)
+_POSSESSIVE_PRONOUNS = {"his": "he", "her": "she", "their": "they"}
 _HEADLINE = re.compile(rf"^(?P<actor>{_NAME}):\s")
 _DATELINE = re.compile(r"^[A-Z][A-Z .,'-]{1,40}(?:\([^)]{1,30}\))?\s*(?:[-\u2013\u2014]+|:)\s*")
 # Capitalised words that open sentences without naming anyone.
@@ -136,6 +140,7 @@ def _is_title(token: str) -> bool:
 # their first words are titles elsewhere ("European Commission President ...").
 _INSTITUTION_HEADS = set(_LEXICON["institution_heads"])
 _SPOKES = ("spokesman", "spokeswoman", "spokesperson")
+_COUNTRIES = frozenset(_LEXICON["nationalities"].values())
 
 
 @lru_cache(maxsize=8192)  # actors recur from sentence to sentence; a pure function of the string
@@ -156,6 +161,9 @@ def canonical(actor: str) -> str:
         while start > 0 and not _is_title(tokens[start - 1]):
             start -= 1
         kept = tokens[start:]
+        for size in (2, 1):  # "Chairman of Ukraine Ruslan Stefanchuk", "of the United States Jane Roe"
+            if len(kept) >= size + 2 and " ".join(kept[:size]) in _COUNTRIES:
+                kept = kept[size:]
         if kept and not (len(kept) == 1 and start > 0 and kept[0].strip(".,") in _INSTITUTION_HEADS):
             return _STRIP_END.sub("", " ".join(kept)).strip(" ,.")
         if len(tokens) > 1 and tokens[-1].lower() in _SPOKES:
@@ -239,6 +247,58 @@ def _follows_quote(text: str, start: int) -> bool:
     return head.endswith(_QUOTE_MARKS)
 
 
+# What may follow a source named after its verb: the sentence's end, a comma, or when and where it spoke.
+_CLOSES = re.compile(r"\s*(?:$|[,.;:)\u2014-]|(?:on|in|at|during|after|before|while|when|who|as)\b)")
+# Verbs of saying that close a sentence with its source: "..., Wang Yi told reporters", "..., said Rutte".
+_SAYING = frozenset(_LEXICON["saying_verbs"])
+
+
+def _trailing_attribution(text: str, verbs: list[tuple[int, int]], after: int) -> str | None:
+    """The source a sentence closes with after a comma, when an earlier verb has a subject of its own.
+
+    "Beijing hopes a ceasefire can be agreed soon, Wang Yi told his German counterpart": the sentence is
+    Wang's, not Beijing's. Wire copy puts the source last, after the claim; the claim's own subject (a
+    capital, a country, "the United States should") is what was said, not who said it. Asked only when
+    that subject (before the verb at `after`) is not a person's name: "Putin agreed ..., the Kremlin said"
+    stays Putin's. Only a verb of saying counts, and only with a comma right before its actor (", Wang Yi
+    told") or right before the verb and the sentence's end or a comma after the actor (", said Rutte."),
+    so "Kyiv wants talks and Zelensky said so" and ", said Saxony had no say" are left to the other rules.
+    """
+    for start, end in reversed(verbs):
+        if start <= after:
+            break
+        if text[start:end] not in _SAYING:
+            continue
+        if text[:start].rstrip().endswith(","):
+            match = _ACTOR_AFTER.match(text, end)
+            if match and _acceptable(match.group("actor").strip()) and _CLOSES.match(text, match.end()):
+                return match.group("actor").strip()
+            continue
+        match = _ACTOR_BEFORE.search(text, max(0, start - 160), start)
+        if match and text[: match.start()].rstrip().endswith(",") and _acceptable(match.group("actor").strip()):
+            return match.group("actor").strip()
+    return None
+
+
+# A modal of obligation right after a subject: what the writer says the subject should do.
+_OBLIGATION = re.compile(
+    r"\s*(?:,[^,]{1,60},\s*)?(?:\w+ly\s+)?(?:should|must|ought\s+to|needs?\s+(?:not|to)|has\s+to|have\s+to)\b"
+)
+
+
+def _prescribed(text: str, end: int) -> bool:
+    """Whether the subject ending at `end` is told what to do ("Washington should start saying so",
+    "Germany must help Ukraine"): a prescription is the writer's position, not the subject's, unless a
+    source is named, which the rules that run before this one have already looked for."""
+    return _OBLIGATION.match(text, end) is not None or text.lstrip().startswith("Nor should ")
+
+
+def _prescribed_subject(text: str, subject: str) -> bool:
+    """`_prescribed` for a subject the parser found somewhere in the sentence."""
+    at = text.find(subject)
+    return at >= 0 and _prescribed(text, at + len(subject))
+
+
 def _explicit(text: str, subject: bool = True) -> tuple[str | None, str | None]:
     """An actor named in the sentence as holder of what it says, and the rule that found it; or (None, None).
 
@@ -264,6 +324,12 @@ def _explicit(text: str, subject: bool = True) -> tuple[str | None, str | None]:
     lower = text.lower()
     if "according to" in lower or "view of" in lower or "opinion of" in lower or "words of" in lower:
         candidates += [(m.group("actor"), "according_to") for m in _ACCORDING.finditer(text)]
+    if " view" in lower or " words" in lower or " opinion" in lower:
+        # A sentence that opens "In Kuleba's view, ...", "In the Kremlin's view", "In his words, ...".
+        candidates += [
+            (m.group("actor") or _POSSESSIVE_PRONOUNS[m.group("pronoun")], "according_to")
+            for m in _IN_VIEW.finditer(text.lstrip())
+        ]
     for actor, method in candidates:
         if _acceptable(actor.strip()):
             return actor.strip(), method
@@ -298,6 +364,10 @@ def _explicit(text: str, subject: bool = True) -> tuple[str | None, str | None]:
         if match:  # (it starts a word: its lookbehind sees no letter or digit before it)
             actor = match.group("actor").strip()
             if _acceptable(actor):
+                if not _is_person(canonical(actor), None):
+                    trailing = _trailing_attribution(text, verbs, start)
+                    if trailing is not None:
+                        return trailing, "reporting_verb"
                 # "Senator Jane Roe of Ohio said": the person before "of", not the place.
                 before = (
                     _PERSON_OF.search(text, max(0, match.start() - 80), match.start())
@@ -320,7 +390,7 @@ def _explicit(text: str, subject: bool = True) -> tuple[str | None, str | None]:
     dateline = _DATELINE.match(text)
     body = text[dateline.end() :] if dateline else text
     match = _SUBJECT.match(body)
-    if match and match.group("actor").split()[0] not in _NOT_ACTORS:
+    if match and match.group("actor").split()[0] not in _NOT_ACTORS and not _prescribed(body, match.end("actor")):
         return match.group("actor").strip(), "subject"
     return None, None
 
@@ -437,6 +507,165 @@ def _antecedent(
     return nearest
 
 
+def _quote_balance(text: str) -> tuple[int, int]:
+    """(curly opening minus closing marks, straight marks) in `text`: how it moves the quotation state."""
+    return text.count("\u201c") - text.count("\u201d"), text.count('"')
+
+
+def _inside_quotations(
+    sentences: Sequence[Sentence], paragraph: list[int], found: list[str | None], methods: list[str | None]
+) -> None:
+    """Give sentences inside a quotation that spans several sentences the quotation's speaker (in place).
+
+    News quotes a speaker at length: '"I have faith in our army. And I am certain diplomacy's moment has
+    come," Sybiha said.' The middle sentences have no quote mark and no attribution of their own; they
+    belong to whoever the sentence that opens the quotation, or the one that closes it, names. A
+    quotation is open after a sentence with more opening curly marks than closing ones, or an odd number
+    of straight marks; a new paragraph ends it (news reopens a quote at each paragraph, and those
+    paragraphs start with a mark, which `continued_quote` handles). A quotation that never closes lends
+    its speaker to at most three sentences: beyond that a lost closing mark is likelier than a speech.
+    """
+    curly = straight = 0
+    opened_at: int | None = None
+    inside: list[int] = []
+
+    def settle(closing: int | None) -> None:
+        if closing is None and len(inside) > 3:
+            return  # never closed: more likely a lost closing mark than a long speech
+        source = None
+        if opened_at is not None and found[opened_at] is not None:
+            source = opened_at
+        elif closing is not None and found[closing] is not None:
+            source = closing
+        if source is not None:
+            for k in inside:
+                if found[k] is None:
+                    found[k], methods[k] = found[source], "continued_quote"
+
+    for i, sentence in enumerate(sentences):
+        if i and paragraph[i] != paragraph[i - 1] and opened_at is not None:
+            settle(None)
+            curly = straight = 0
+            opened_at, inside = None, []
+        was_open = curly > 0 or straight % 2 == 1
+        d_curly, d_straight = _quote_balance(sentence.text)
+        curly, straight = max(0, curly + d_curly), straight + d_straight
+        now_open = curly > 0 or straight % 2 == 1
+        if was_open and not (d_curly or d_straight):
+            inside.append(i)
+        elif was_open and not now_open:
+            settle(i)
+            opened_at, inside = None, []
+        elif not was_open and now_open:
+            opened_at, inside = i, []
+    if opened_at is not None:
+        settle(None)
+
+
+_FIRST_PERSON = re.compile(r"\b(?:I|we|We|us|our|Our|my|My|me)\b")
+_QUOTING = frozenset({"quote", "continued_quote"})
+
+
+def _first_person_follow_ups(
+    sentences: Sequence[Sentence], paragraph: list[int], found: list[str | None], methods: list[str | None]
+) -> None:
+    """A first-person sentence right after a quoted speaker goes on speaking for them (in place).
+
+    '"We will stand by Kyiv," Austin said at the base. We will back Ukraine for as long as it takes.' Pages
+    often lose the second sentence's quote marks, and transcripts never had them. Only a sentence with no
+    attribution of its own and no quote mark, in the same paragraph as a sentence attributed by its quote
+    (or one that borrowed such an attribution), borrows it; a writer's "we" after plain reporting stays
+    the writer's.
+    """
+    for i in range(1, len(sentences)):
+        j = i - 1
+        if found[i] is not None or found[j] is None or paragraph[i] != paragraph[j]:
+            continue
+        text = sentences[i].text
+        if any(q in text for q in _QUOTE) or not _FIRST_PERSON.search(text):
+            continue
+        if methods[j] in _QUOTING or (methods[j] == "first_person" and _FIRST_PERSON.search(sentences[j].text)):
+            found[i], methods[i] = found[j], "first_person"
+
+
+_QUESTION = re.compile(r"^\s*(?:Q|Question)\s*[:.]\s")
+_ANSWER = re.compile(r"^\s*(?:A|Answer)\s*[:.]\s")
+# A transcript's speaker label: "PRESS SECRETARY JOHN F. KIRBY: OK, let's get started."
+_LABEL = re.compile(r"^\s*(?P<label>(?:[A-Z][A-Z.'\u2019-]*\s+){0,5}[A-Z][A-Z.'\u2019-]*):\s")
+
+
+def _interview_answers(
+    sentences: Sequence[Sentence], found: list[str | None], methods: list[str | None], registry: Any
+) -> None:
+    """Answers in a question-and-answer interview, and turns in a transcript, are their speaker's (in place).
+
+    An interview names its subject before the first question ("Oksana Hrytsenko, deputy foreign minister,
+    spoke to us in Kyiv."); every sentence from an "A:" to the next "Q:" is hers unless it names a source
+    of its own. A transcript labels each turn ("PRESS SECRETARY JOHN F. KIRBY: ..."); a label that names a
+    person (two words or more, or a registered person) holds the sentences up to the next label. One-word
+    labels are left alone: they are mostly hosts and reporters ("HOST:", "SIMON:"), and datelines
+    ("WARSAW:") look the same.
+    """
+    questions = [i for i, s in enumerate(sentences) if _QUESTION.match(s.text)]
+    answers = [i for i, s in enumerate(sentences) if _ANSWER.match(s.text)]
+    if questions and answers:
+        subject = next(
+            (names[0] for j in range(questions[0]) if (names := _people_named(sentences[j].text, registry))),
+            None,
+        )
+        speaking = False
+        for i, sentence in enumerate(sentences):
+            if _QUESTION.match(sentence.text):
+                speaking = False
+            elif _ANSWER.match(sentence.text):
+                speaking = True
+            if speaking and subject is not None and found[i] is None:
+                found[i], methods[i] = subject, "interview"
+        return
+    speaker = None
+    for i, sentence in enumerate(sentences):
+        label = _LABEL.match(sentence.text) if i else None  # (a headline "NATO SUMMIT: ..." is no turn)
+        if label is not None:
+            name = canonical(label.group("label").title())
+            speaker = name if " " in name and _is_person(name, registry) else None
+            if speaker is not None or methods[i] == "subject":  # "HOST: Thank you." has no subject "Thank"
+                found[i], methods[i] = speaker, "interview" if speaker is not None else None
+        elif speaker is not None and found[i] is None:
+            found[i], methods[i] = speaker, "interview"
+
+
+# A letter's signature: "Margaret Ellery, Leeds", "Rev. Thomas Aldane, Market Harborough", "Dr Iryna Bondar".
+_SIGNATURE = re.compile(
+    r"^\s*(?:(?:Dr|Rev|Prof|Sir|Lord|Lady|Mr|Mrs|Ms|Col|Gen)\.?\s+)?(?P<name>[A-Z][\w'\u2019-]+(?:\s+[A-Z][\w'\u2019.-]+){1,3})"
+    r"(?:,\s+[A-Z][\w'\u2019.-]*(?:\s+[\w'\u2019.-]+){0,4})?\s*$"
+)
+
+
+def _signed_letters(
+    sentences: Sequence[Sentence], found: list[str | None], methods: list[str | None], registry: Any
+) -> None:
+    """A letters page: each letter's sentences are its signer's (in place).
+
+    Letters to the editor end with a line that is only a name and a place ("Margaret Ellery, Leeds"); the
+    letter runs from the previous signature (or the headline) to it. Its sentences with no source of their
+    own are the signer's ("author"-like, but a named member of the public). Only a page with two or more
+    such lines counts as a letters page, so a lone caption or byline changes nothing.
+    """
+    signatures = []
+    for i, sentence in enumerate(sentences[1:], 1):
+        match = _SIGNATURE.match(sentence.text)
+        if match is not None and _is_person(canonical(match.group("name")), registry):
+            signatures.append((i, canonical(match.group("name"))))
+    if len(signatures) < 2:
+        return
+    start = 1
+    for end, name in signatures:
+        for i in range(start, end):
+            if found[i] is None:
+                found[i], methods[i] = name, "letter"
+        start = end + 1
+
+
 def attribute(
     article: str,
     sentences: Sequence[Sentence],
@@ -514,6 +743,11 @@ def attribute_with_methods(
         methods.append(method if actor is not None else None)
     # "Peskov" after "Dmitry Peskov": one actor, one name, so summaries count them together.
     full = {name.split()[-1]: name for name in found if name and len(name.split()) >= 2}
+    # "Wang" after "Wang Yi", "Mao" after "Mao Ning": names that put the family name first.
+    firsts = [name for name in found if name and len(name.split()) == 2 and name.split()[0] not in full]
+    for name in firsts:
+        if sum(other.split()[0] == name.split()[0] for other in set(firsts)) == 1:
+            full.setdefault(name.split()[0], name)
     found = [full.get(name, name) if name and " " not in name else name for name in found]
     # A quotation running over several sentences shares its attribution.
     for i in range(len(sentences)):
@@ -524,11 +758,15 @@ def attribute_with_methods(
                 if any(q in sentences[j].text for q in _QUOTE):
                     found[i], methods[i] = found[j], "continued_quote"
                     break
+    _inside_quotations(sentences, paragraph, found, methods)
+    _first_person_follow_ups(sentences, paragraph, found, methods)
+    _interview_answers(sentences, found, methods, registry)
+    _signed_letters(sentences, found, methods, registry)
     if parser is not None:
         todo = [i for i in range(len(sentences)) if found[i] is None and (needed is None or needed[i])]
         if todo:
             for i, subject in zip(todo, parser.subjects([sentences[i].text for i in todo]), strict=True):
-                if subject is not None:
+                if subject is not None and not _prescribed_subject(sentences[i].text, subject):
                     name = canonical(subject)
                     found[i], methods[i] = full.get(name, name), "parser"
     return found, methods

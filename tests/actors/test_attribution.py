@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from pipeline.actors import attribution
 from pipeline.actors.registry import Registry
-from pipeline.text.segment import split_sentences
+from pipeline.text.segment import Sentence, split_sentences
 from tests.helpers import PROJECT
 
 
@@ -254,3 +254,129 @@ def test_the_named_person_beside_a_place_description_or_group_speaks(body, expec
 def test_two_coordinated_subjects_hold_the_position_together():
     article = "Headline\n\nThe summit opened. Freedonia and Sylvania have refused to back any invitation this year."
     assert _speakers(article)[-1] == "Freedonia and Sylvania"
+
+
+def _attribute_rows(rows: list[str]) -> list[str | None]:
+    """Attribute sentences as a labeled article gives them (one row each), the way `accuracy` rebuilds it."""
+    article = rows[0] + "\n\n" + " ".join(rows[1:])
+    sentences, at = [], 0
+    for text in rows:
+        start = article.index(text, at)
+        sentences.append(Sentence(start, start + len(text), text))
+        at = start + len(text)
+    return attribution.attribute(article, sentences)
+
+
+def test_sentences_inside_a_long_quotation_are_its_speakers():
+    # Labeled rows (and pages whose quotes the splitter cannot hold together) cut a quotation into sentences.
+    found = _attribute_rows(
+        [
+            "Headline",
+            '"We have held this line for three winters.',
+            "There is no fatigue in the trenches.",
+            'What wears us down is waiting for shells," Defence Minister Ilona Varga said at the base.',
+            "The ministry later published the remarks.",
+        ]
+    )
+    assert found[1:4] == ["Ilona Varga"] * 3
+    assert found[-1] is None  # after the quotation closes, the writer speaks again
+
+
+def test_a_quotation_that_never_closes_lends_its_speaker_to_three_sentences_at_most():
+    opened = ["Headline", '"Supplies must keep coming," said Marta Kolar, "and they must come now.']
+    assert _attribute_rows([*opened, "It is late in the year.", "There is no time to lose."])[2:] == ["Marta Kolar"] * 2
+    assert _attribute_rows([*opened, "One.", "Two.", "Three.", "Four."])[2:] == [None] * 4
+
+
+def test_a_first_person_sentence_after_a_quote_goes_on_speaking_for_the_quoted():
+    article = (
+        "Headline\n\nThe delegation arrived on Monday. "
+        '"Our pledge stands," General Piotr Nowak told the troops. We will send the next battalion in May. '
+        "The rain stopped by noon."
+    )
+    found = _speakers(article)
+    assert found[2:4] == ["Piotr Nowak", "Piotr Nowak"] and found[4] is None
+
+
+def test_a_closing_source_outranks_the_claims_own_subject():
+    body = [
+        ("Oslo hopes a truce can be agreed before winter, Foreign Minister Greta Lind told reporters.", "Greta Lind"),
+        ("Norway will not cut its funding, said Greta Lind.", "Greta Lind"),
+        # A person's own act keeps its holder even when an institution reports it.
+        ("President Boris Velkov agreed to pause the strikes, the Kremlin said.", "Boris Velkov"),
+        # A name after "said" that opens a clause is what was said about, not the source.
+        ("Premier Jonas Falk, who has long argued for talks, said Norway had no say in the matter.", "Jonas Falk"),
+    ]
+    for text, expected in body:
+        assert _registered_speakers("Headline\n\nThe talks went on. " + text)[-1] == expected, text
+
+
+@pytest.mark.parametrize(
+    "body, expected",
+    [
+        ("In Lind's view, the alliance cannot keep the door half open.", "Greta Lind"),
+        ("In the Kremlin's view, every new battery prolongs the war.", "Kremlin"),
+        ("In her words, the aid is an investment in Norway's own safety.", "Greta Lind"),
+    ],
+)
+def test_in_someones_view_names_the_holder(body, expected):
+    assert _registered_speakers("Headline\n\nForeign Minister Greta Lind spoke in Oslo. " + body)[-1] == expected
+
+
+def test_answers_in_an_interview_are_the_interviewees():
+    article = (
+        "'We will not trade land for quiet': a conversation with Kyiv's envoy\n\n"
+        "Halyna Moroz, Ukraine's ambassador to the alliance, spoke to us by video on Friday. "
+        "Q: Are you disappointed by the summit? "
+        "A: Disappointed is too small a word. "
+        "We were promised a door and given a corridor. "
+        "Q: What would satisfy you? "
+        "A: An invitation with a date on it."
+    )
+    found = _speakers(article)
+    assert found[3:5] == ["Halyna Moroz", "Halyna Moroz"] and found[-1] == "Halyna Moroz"
+    assert found[2] is None and found[5] is None  # the questions are the interviewer's
+
+
+def test_turns_of_a_transcript_belong_to_their_labelled_speaker():
+    article = (
+        "Briefing\n\nDEPUTY SPOKESPERSON ANNA REYES: Good afternoon, everyone. "
+        "Every item in the package is meant for the fight in the east. "
+        "HOST: Thank you. "
+        "Some listeners wrote in about the cost."
+    )
+    found = _speakers(article)
+    assert found[1:3] == ["Anna Reyes", "Anna Reyes"]
+    assert found[3:] == [None, None]  # a one-word label (a host, a dateline) names no one
+
+
+def test_a_letters_page_gives_each_letter_to_its_signer():
+    article = (
+        "Letters: what we owe Kyiv\n\n"
+        "Your leader was right. I have sent money every month since 2022.\n\nEdith Crane, Bristol\n\n"
+        "My village disagrees. We would rather see a ceasefire this year.\n\nDr Owen Parry, Swansea"
+    )
+    found = _speakers(article)
+    assert found[1:3] == ["Edith Crane", "Edith Crane"] and found[4:6] == ["Owen Parry", "Owen Parry"]
+    lone = "Opinion\n\nI have sent money every month since 2022.\n\nEdith Crane, Bristol"
+    assert _speakers(lone)[1] is None  # one signature-like line is not a letters page
+
+
+def test_a_family_name_that_comes_first_finds_its_full_name():
+    article = (
+        'Headline\n\nForeign Minister Li Jun met his counterpart. "Talks are the only way out," Li said. Talks went on.'
+    )
+    assert _speakers(article)[2] == "Li Jun"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Washington should start saying so, first in private.",
+        "Norway must help Ukraine without losing its head.",
+        "Nor should Washington keep pretending that the door is open.",
+        "A neutral Ukraine need not be a defenceless one.",
+    ],
+)
+def test_a_prescription_to_a_country_is_the_writers_not_the_countrys(body):
+    assert _speakers("Opinion\n\nThe war is in its fourth year. " + body)[-1] is None
