@@ -169,6 +169,8 @@ def canonical(actor: str) -> str:
         if len(tokens) > 1 and tokens[-1].lower() in _SPOKES:
             tokens = tokens[:-1]
     words = [t for t in tokens if t.lower() not in {"the", "a", "an"}]
+    if len(words) > 1 and words[-1].lower() in _SPOKES:  # "a German government spokesman" -> "German government"
+        words = words[:-1]
     return _STRIP_END.sub("", " ".join(words)).strip(" ,.") or actor
 
 
@@ -299,6 +301,28 @@ def _prescribed_subject(text: str, subject: str) -> bool:
     return at >= 0 and _prescribed(text, at + len(subject))
 
 
+# A country's institution named by the possessive: "Ukraine's foreign ministry", "Russia's embassy in Seoul".
+_INSTITUTION = (
+    r"(?P<body>(?:foreign|defen[cs]e|interior|finance|economy)\s+ministry|ministry\s+of\s+(?:foreign\s+affairs|defen[cs]e)"
+    r"|foreign\s+office|parliament|embassy(?:\s+in\s+[A-Z][\w-]+)?|presidential\s+office|president's\s+office"
+    r"|security\s+council|general\s+staff|armed\s+forces|defen[cs]e\s+forces|delegation|negotiators|negotiating\s+team)"
+)
+_OWNED = rf"(?P<owner>[A-Z][\w-]+(?:\s+[A-Z][\w-]+)?)['\u2019]s\s+{_INSTITUTION}"
+_OWNED_BEFORE = re.compile(rf"(?<![^\W_]){_OWNED}(?:,\s[^,{_QUOTE}]{{1,90}},)?{_AUX}\s+$")
+_OWNED_SUBJECT = re.compile(rf"{_OWNED}\b(?:,\s[^,]{{1,90}},)?{_AUX}\s+[a-z]")
+_ADJECTIVES: dict[str, str] = {}
+for _adjective, _country in _LEXICON["nationalities"].items():
+    if _adjective[:1].isupper() and not _adjective.isupper() and "." not in _adjective:
+        _ADJECTIVES.setdefault(_country, _adjective)
+
+
+def _owned(match: re.Match) -> str:
+    """ "Ukraine's foreign ministry" -> "Ukrainian foreign ministry": the form the registry and annotators use."""
+    owner, body = match.group("owner"), " ".join(match.group("body").split())
+    adjective = _ADJECTIVES.get(owner)
+    return f"{adjective} {body}" if adjective else f"{owner}'s {body}"
+
+
 def _explicit(text: str, subject: bool = True) -> tuple[str | None, str | None]:
     """An actor named in the sentence as holder of what it says, and the rule that found it; or (None, None).
 
@@ -358,6 +382,15 @@ def _explicit(text: str, subject: bool = True) -> tuple[str | None, str | None]:
             if subject:
                 return match.group("name"), "subject"
             break
+    if "'s " in text or "\u2019s " in text:
+        # "Ukraine's foreign ministry said", "China's foreign ministry on Monday renewed its call".
+        for start, _ in verbs:
+            match = _OWNED_BEFORE.search(text, max(0, start - 120), start)
+            if match:
+                return _owned(match), "reporting_verb"
+        match = _OWNED_SUBJECT.match(text, _DATELINE.match(text).end() if _DATELINE.match(text) else 0)
+        if match and subject:
+            return _owned(match), "subject"
     # An actor right before a verb ("Orban told", "the Kremlin has long argued"), then right after one.
     for start, _ in verbs:
         match = _ACTOR_BEFORE.search(text, max(0, start - 160), start)
@@ -433,6 +466,8 @@ def _last_name(text: str) -> str | None:
     return canonical(names[-1]) if names else None
 
 
+# Nouns of unnamed sources: "the official" refers back to "a senior U.S. official", not to a named person.
+_ANONYMOUS = frozenset({"official", "officials", "source", "sources", "diplomat", "diplomats", "insider"})
 _PERSON_TYPES = frozenset({"head_of_state_or_government", "minister", "legislator", "military", "commentator"})
 _NATIONALITIES: dict[str, str] = _LEXICON["nationalities"]
 
@@ -491,6 +526,12 @@ def _antecedent(
             if name is not None:
                 return name
         return None
+    head = reference.split()[-1].strip(".,").lower()
+    if head in _ANONYMOUS:
+        # "the official", "the source": the anonymous actor of that kind named before ("a senior U.S. official").
+        for j in range(i - 1, max(-1, i - 12), -1):
+            if found[j] is not None and found[j].split()[-1].lower() == head and not _is_person(found[j], registry):
+                return found[j]
     country = _country_of(reference) if registry is not None else None
     nearest = None
     for j in range(i - 1, -1, -1):

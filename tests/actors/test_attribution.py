@@ -380,3 +380,25 @@ def test_a_family_name_that_comes_first_finds_its_full_name():
 )
 def test_a_prescription_to_a_country_is_the_writers_not_the_countrys(body):
     assert _speakers("Opinion\n\nThe war is in its fourth year. " + body)[-1] is None
+
+
+def test_the_official_refers_back_to_the_unnamed_official_not_to_a_named_person():
+    article = (
+        "Headline\n\nPresident Boris Velkov met the envoys. "
+        "A senior Norwegian official said the package would be announced on Friday. "
+        '"It is the largest we have sent," the official said.'
+    )
+    assert _registered_speakers(article)[-1] == "senior Norwegian official"
+
+
+@pytest.mark.parametrize(
+    "body, expected",
+    [
+        ("Ukraine's foreign ministry said it regretted the decision.", "Ukrainian foreign ministry"),
+        ("OSLO - Norway's defence ministry on Monday set out a new package.", "Norwegian defence ministry"),
+        ("Freedonia's parliament, meeting in a rare night session, voted for the loan.", "Freedonia's parliament"),
+        ("A German government spokesman said the decision stands.", "German government"),
+    ],
+)
+def test_institutions_named_by_their_country_or_their_spokesman(body, expected):
+    assert _speakers("Headline\n\nThe week began quietly. " + body)[-1] == expected
