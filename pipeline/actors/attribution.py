@@ -80,7 +80,10 @@ _ROLE_NOUNS = tuple(_LEXICON["role_nouns"])
 # or a comma, none of which a token can contain, so giving back its letters one by one (which the regex
 # engine would otherwise try on every failed attempt) can never make a match. `_ACTOR_AFTER` is the
 # exception: its lookahead accepts a "." that a token may end with, so it keeps the backtracking token.
-_NAME_TOKEN = r"(?:[A-Z][\w'’.-]*+|(?:de|von|van|der|al|bin|da|di|la|le)(?=\s+[A-Z]))"
+_NAME_TOKEN = (
+    r"(?:[A-Z][\w'’.-]*+|(?<![\w'’])(?:de|von|van|der|al|bin|da|di|la|le)"
+    r"(?=\s+(?:[A-Z]|(?:de|der|la|le)\s+[A-Z])))"
+)
 _NAME = rf"(?:the\s+)?{_NAME_TOKEN}(?:\s+{_NAME_TOKEN}){{0,5}}"
 _NAME_BACKTRACKING = _NAME.replace("*+", "*")
 _ROLE = r"(?i:(?:the|a|an)\s+(?:[\w-]++\s+){0,3}?" + _alternation(_ROLE_NOUNS) + r"s?)"
@@ -504,6 +507,32 @@ def _country_of(reference: str) -> str | None:
     return None
 
 
+_SOLE_TITLES = frozenset({"president", "prime minister", "premier", "chancellor", "pope", "king", "taoiseach"})
+
+
+@lru_cache(maxsize=256)
+def _title_pattern(title: str) -> re.Pattern:
+    words = r"\s+".join(re.escape(w) for w in title.split())
+    return re.compile(rf"(?i:\b{words})\s+(?P<name>{_NAME_TOKEN}(?:\s+{_NAME_TOKEN}){{1,3}})")
+
+
+def _titled_person(sentences: Sequence[Sentence], i: int, reference: str, registry: Any) -> str | None:
+    """The person last named with the reference's title: "the Prime Minister" -> whoever "Prime Minister
+    Narendra Modi" was, even when other people were named since ("... Dmitry Peskov said"). Only titles
+    that one person holds in a country (president, prime minister, chancellor): an article names many
+    ministers and officials, and "the minister" is best left to the nearest speaker."""
+    words = reference.split()
+    if words[0].lower() != "the" or " ".join(words[1:]).lower() not in _SOLE_TITLES:
+        return None
+    pattern = _title_pattern(" ".join(words[1:]))
+    for j in range(i - 1, max(-1, i - 15), -1):
+        named = [canonical(m.group("name")) for m in pattern.finditer(sentences[j].text)]
+        named = [name for name in named if " " in name and _is_person(name, registry)]
+        if named:
+            return named[-1]
+    return None
+
+
 def _antecedent(
     sentences: Sequence[Sentence],
     found: list[str | None],
@@ -532,6 +561,9 @@ def _antecedent(
         for j in range(i - 1, max(-1, i - 12), -1):
             if found[j] is not None and found[j].split()[-1].lower() == head and not _is_person(found[j], registry):
                 return found[j]
+    titled = _titled_person(sentences, i, reference, registry)
+    if titled is not None:
+        return titled
     country = _country_of(reference) if registry is not None else None
     nearest = None
     for j in range(i - 1, -1, -1):

@@ -402,3 +402,23 @@ def test_the_official_refers_back_to_the_unnamed_official_not_to_a_named_person(
 )
 def test_institutions_named_by_their_country_or_their_spokesman(body, expected):
     assert _speakers("Headline\n\nThe week began quietly. " + body)[-1] == expected
+
+
+def test_the_president_is_the_person_named_president_even_after_others_spoke():
+    article = (
+        "Headline\n\nPresident Boris Velkov flew to the talks with his staff. "
+        '"We are ready," spokesman Ivan Dragan told reporters. '
+        "The president said a truce could be signed within weeks."
+    )
+    assert _registered_speakers(article)[-1] == "Boris Velkov"  # not the spokesman, who spoke last
+
+
+@pytest.mark.parametrize(
+    "text, names",
+    [
+        ("said Ursula von der Leyen on Monday", ["Ursula von der Leyen", "Monday"]),
+        ("an additional NOK 5 billion", ["NOK"]),  # "al" inside a word is no name particle
+    ],
+)
+def test_name_particles_start_a_word_and_may_follow_each_other(text, names):
+    assert attribution._NAME_RE.findall(text) == names
