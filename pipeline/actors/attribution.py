@@ -679,8 +679,8 @@ def _interview_answers(
     labels are left alone: they are mostly hosts and reporters ("HOST:", "SIMON:"), and datelines
     ("WARSAW:") look the same.
     """
-    questions = [i for i, s in enumerate(sentences) if _QUESTION.match(s.text)]
-    answers = [i for i, s in enumerate(sentences) if _ANSWER.match(s.text)]
+    questions = [i for i, s in enumerate(sentences) if s.text.lstrip()[:1] == "Q" and _QUESTION.match(s.text)]
+    answers = [i for i, s in enumerate(sentences) if s.text.lstrip()[:1] == "A" and _ANSWER.match(s.text)]
     if questions and answers:
         subject = next(
             (names[0] for j in range(questions[0]) if (names := _people_named(sentences[j].text, registry))),
@@ -697,7 +697,8 @@ def _interview_answers(
         return
     speaker = None
     for i, sentence in enumerate(sentences):
-        label = _LABEL.match(sentence.text) if i else None  # (a headline "NATO SUMMIT: ..." is no turn)
+        # (A headline "NATO SUMMIT: ..." is no turn; most sentences have no colon to look at.)
+        label = _LABEL.match(sentence.text) if i and ":" in sentence.text[:60] else None
         if label is not None:
             name = canonical(label.group("label").title())
             speaker = name if " " in name and _is_person(name, registry) else None
@@ -726,7 +727,7 @@ def _signed_letters(
     """
     signatures = []
     for i, sentence in enumerate(sentences[1:], 1):
-        match = _SIGNATURE.match(sentence.text)
+        match = _SIGNATURE.match(sentence.text) if len(sentence.text) < 80 else None
         if match is not None and _is_person(canonical(match.group("name")), registry):
             signatures.append((i, canonical(match.group("name"))))
     if len(signatures) < 2:
