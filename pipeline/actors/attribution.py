@@ -167,6 +167,8 @@ def canonical(actor: str) -> str:
         for size in (2, 1):  # "Chairman of Ukraine Ruslan Stefanchuk", "of the United States Jane Roe"
             if len(kept) >= size + 2 and " ".join(kept[:size]) in _COUNTRIES:
                 kept = kept[size:]
+        if len(kept) >= 3 and start > 0 and f"{tokens[start - 1]} {kept[0]}" in _COUNTRIES:
+            kept = kept[1:]  # "Ambassador to the Czech Republic Vasyl Zvarych": "Czech" was taken as a title
         if kept and not (len(kept) == 1 and start > 0 and kept[0].strip(".,") in _INSTITUTION_HEADS):
             return _STRIP_END.sub("", " ".join(kept)).strip(" ,.")
         if len(tokens) > 1 and tokens[-1].lower() in _SPOKES:
@@ -254,6 +256,10 @@ def _follows_quote(text: str, start: int) -> bool:
 
 # What may follow a source named after its verb: the sentence's end, a comma, or when and where it spoke.
 _CLOSES = re.compile(r"\s*(?:$|[,.;:)\u2014-]|(?:on|in|at|during|after|before|while|when|who|as)\b)")
+# "Moscow rejected the idea, with Peskov saying ...": the named voice of the body that acted.
+_WITH_SAYING = re.compile(
+    rf",\s+with\s+(?P<actor>{_NAME})\s+(?:saying|calling|warning|adding|arguing|stressing|insisting|telling)\b"
+)
 # Verbs of saying that close a sentence with its source: "..., Wang Yi told reporters", "..., said Rutte".
 _SAYING = frozenset(_LEXICON["saying_verbs"])
 
@@ -263,7 +269,9 @@ def _trailing_attribution(text: str, verbs: list[tuple[int, int]], after: int) -
 
     "Beijing hopes a ceasefire can be agreed soon, Wang Yi told his German counterpart": the sentence is
     Wang's, not Beijing's. Wire copy puts the source last, after the claim; the claim's own subject (a
-    capital, a country, "the United States should") is what was said, not who said it. Asked only when
+    capital, a country, "the United States should") is what was said, not who said it. So does a source
+    after a colon ("Not every Republican agreed: Senator Josh Hawley said ...") and the named voice of a
+    body in ", with Peskov saying ...". Asked only when
     that subject (before the verb at `after`) is not a person's name: "Putin agreed ..., the Kremlin said"
     stays Putin's. Only a verb of saying counts, and only with a comma right before its actor (", Wang Yi
     told") or right before the verb and the sentence's end or a comma after the actor (", said Rutte."),
@@ -280,8 +288,11 @@ def _trailing_attribution(text: str, verbs: list[tuple[int, int]], after: int) -
                 return match.group("actor").strip()
             continue
         match = _ACTOR_BEFORE.search(text, max(0, start - 160), start)
-        if match and text[: match.start()].rstrip().endswith(",") and _acceptable(match.group("actor").strip()):
+        if match and text[: match.start()].rstrip().endswith((",", ":")) and _acceptable(match.group("actor").strip()):
             return match.group("actor").strip()
+    match = _WITH_SAYING.search(text, after)
+    if match and _acceptable(match.group("actor").strip()):
+        return match.group("actor").strip()
     return None
 
 

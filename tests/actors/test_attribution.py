@@ -306,6 +306,9 @@ def test_a_closing_source_outranks_the_claims_own_subject():
         ("President Boris Velkov agreed to pause the strikes, the Kremlin said.", "Boris Velkov"),
         # A name after "said" that opens a clause is what was said about, not the source.
         ("Premier Jonas Falk, who has long argued for talks, said Norway had no say in the matter.", "Jonas Falk"),
+        # A source after a colon, and the named voice of a body that acted.
+        ("Not every party agreed: Foreign Minister Greta Lind said the money was wasted.", "Greta Lind"),
+        ("Oslo rejected the plan, with Greta Lind calling it a trap for Kyiv.", "Greta Lind"),
     ]
     for text, expected in body:
         assert _registered_speakers("Headline\n\nThe talks went on. " + text)[-1] == expected, text
