@@ -101,6 +101,8 @@ _QUOTE = '"\u201c\u201d'
 _AFTER_QUOTE_VERB_FIRST = re.compile(rf"[{_QUOTE}]\s*,?\s*{_VERB}\s+(?P<actor>{_ACTOR})")
 _AFTER_QUOTE_ACTOR_FIRST = re.compile(rf"[{_QUOTE}]\s*,?\s*(?P<actor>{_ACTOR})\s+{_VERB}\b")
 _ACCORDING = re.compile(rf"\b(?i:according to|in the (?:view|opinion|words) of)\s+(?P<actor>{_ACTOR})")
+# The named subject of the clause after "According to X, ...": a name, not "he" (X again) or "the ... side".
+_REPORTED_CLAUSE = re.compile(rf"[^,]{{0,80}},\s+(?P<actor>{_NAME_TOKEN}(?:\s+{_NAME_TOKEN}){{0,5}}){_AUX}\s+[a-z]")
 _IN_VIEW = re.compile(
     rf"^In\s+(?:(?P<actor>{_NAME})(?:['\u2019]s?)?|(?P<pronoun>his|her|their))\s+(?:view|opinion|words)\b"
 )
@@ -117,7 +119,7 @@ _ACTOR_START = r"(?=[A-Zabdhlstv])"
 _NAME_RE = re.compile(_ACTOR_START + _NAME)
 _ACTOR_BEFORE = re.compile(
     rf"(?<![^\W_]){_ACTOR_START}(?P<actor>{_ACTOR}(?:\s+and\s+{_NAME})?)"
-    rf"(?:,\s[^,{_QUOTE}]{{1,90}},)?{_AUX}\s+$"
+    rf"(?:,\s[^,{_QUOTE}]{{1,90}},|\s+\([^()]{{1,40}}\))?{_AUX}\s+$"
 )
 _PERSON_NAME = rf"(?:[\w.'’-]+\s+){{0,4}}?{_NAME_TOKEN}(?:\s+{_NAME_TOKEN}){{1,4}}"
 # Both match at the sentence's start and end right before the verb or the first lower-case word after the name.
@@ -158,6 +160,14 @@ def canonical(actor: str) -> str:
     if len(tokens) > 1 and tokens[0].lower() in {"the", "a", "an"}:
         tokens = tokens[1:]
     name_tokens = [t for t in tokens if not _is_title(t)]
+    if any(t in {"of", "for", "to"} for t in tokens):
+        # "Minister of Foreign Affairs Margus Tsahkna" -> "Margus Tsahkna": a full name after a title that
+        # has "of" in it (the check below wants every word of the phrase capitalised).
+        start = len(tokens)
+        while start > 0 and tokens[start - 1][:1].isupper() and not _is_title(tokens[start - 1]):
+            start -= 1
+        if len(tokens) - start >= 2 and start > 0 and _is_title(tokens[start - 1]):
+            return _STRIP_END.sub("", " ".join(tokens[start:])).strip(" ,.")
     if all(t[:1].isupper() or t.lower() in {"de", "von", "van", "der", "al", "bin"} for t in name_tokens):
         # Keep the run of name tokens at the end ("Foreign Minister Andrii Sybiha" -> "Andrii Sybiha").
         start = len(tokens)
@@ -258,7 +268,8 @@ def _follows_quote(text: str, start: int) -> bool:
 _CLOSES = re.compile(r"\s*(?:$|[,.;:)\u2014-]|(?:on|in|at|during|after|before|while|when|who|as)\b)")
 # "Moscow rejected the idea, with Peskov saying ...": the named voice of the body that acted.
 _WITH_SAYING = re.compile(
-    rf",\s+with\s+(?P<actor>{_NAME})\s+(?:saying|calling|warning|adding|arguing|stressing|insisting|telling)\b"
+    rf",\s+with\s+(?P<actor>{_NAME})\s+(?:saying|calling|warning|adding|arguing|stressing|insisting|telling"
+    r"|questioning|noting|urging|demanding|suggesting|describing|dismissing|declaring)\b"
 )
 # Verbs of saying that close a sentence with its source: "..., Wang Yi told reporters", "..., said Rutte".
 _SAYING = frozenset(_LEXICON["saying_verbs"])
@@ -361,7 +372,14 @@ def _explicit(text: str, subject: bool = True) -> tuple[str | None, str | None]:
         ]
     lower = text.lower()
     if "according to" in lower or "view of" in lower or "opinion of" in lower or "words of" in lower:
-        candidates += [(m.group("actor"), "according_to") for m in _ACCORDING.finditer(text)]
+        for m in _ACCORDING.finditer(text):
+            # "According to Kremlin aide Yuri Ushakov, Putin warned Trump ...": the source reports what
+            # another actor did or said; that actor holds the position. "According to Peskov, the weapons
+            # only prolong the war": no actor opens the clause, so the source holds it.
+            clause = _REPORTED_CLAUSE.match(text, m.end()) if m.start() == 0 else None
+            if clause is not None and _acceptable(clause.group("actor")):
+                candidates.append((clause.group("actor"), "according_to"))
+            candidates.append((m.group("actor"), "according_to"))
     if " view" in lower or " words" in lower or " opinion" in lower:
         # A sentence that opens "In Kuleba's view, ...", "In the Kremlin's view", "In his words, ...".
         candidates += [
@@ -438,6 +456,9 @@ def _explicit(text: str, subject: bool = True) -> tuple[str | None, str | None]:
     body = text[dateline.end() :] if dateline else text
     match = _SUBJECT.match(body)
     if match and match.group("actor").split()[0] not in _NOT_ACTORS and not _prescribed(body, match.end("actor")):
+        voice = _WITH_SAYING.search(body, match.end()) if ", with " in body else None
+        if voice is not None and _acceptable(voice.group("actor")):  # "Moscow has been cooler, with Lavrov ..."
+            return voice.group("actor").strip(), "reporting_verb"
         return match.group("actor").strip(), "subject"
     return None, None
 

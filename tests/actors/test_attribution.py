@@ -425,3 +425,26 @@ def test_the_president_is_the_person_named_president_even_after_others_spoke():
 )
 def test_name_particles_start_a_word_and_may_follow_each_other(text, names):
     assert attribution._NAME_RE.findall(text) == names
+
+
+@pytest.mark.parametrize(
+    "body, expected",
+    [
+        # The source reports what another actor did: that actor holds it.
+        ("According to Kremlin aide Ivan Dragan, Velkov warned that a truce would need guarantees.", "Boris Velkov"),
+        # No actor opens the reported clause (or only a pronoun, the source again): the source holds it.
+        ("According to Ivan Dragan, the deliveries only prolong the war.", "Ivan Dragan"),
+        ("According to Greta Lind, she will ask parliament for more money.", "Greta Lind"),
+        # A party's name in brackets between the minister and the verb.
+        ("Norway stands behind Kyiv, Minister of Foreign Affairs Greta Lind (Labour) says.", "Greta Lind"),
+        ("Oslo has been cooler, with Foreign Minister Greta Lind questioning why allies should pay.", "Greta Lind"),
+    ],
+)
+def test_the_holder_behind_a_source_a_bracket_or_a_body(body, expected):
+    article = "Headline\n\nPresident Boris Velkov and Foreign Minister Greta Lind met. " + body
+    assert _REGISTRY.canonical(_registered_speakers(article)[-1]) == expected
+
+
+def test_a_title_with_of_in_it_is_cut_from_the_name():
+    assert attribution.canonical("Minister of Foreign Affairs Margus Tsahkna") == "Margus Tsahkna"
+    assert attribution.canonical("the Ministry of Foreign Affairs") == "Ministry of Foreign Affairs"
