@@ -279,7 +279,11 @@ def test_sentences_inside_a_long_quotation_are_its_speakers():
         ]
     )
     assert found[1:4] == ["Ilona Varga"] * 3
-    assert found[-1] is None  # after the quotation closes, the writer speaks again
+    rows = ["Headline", '"We hold the line.', 'We need shells," Ilona Varga said.', "The remarks were published."]
+    article = rows[0] + "\n\n" + " ".join(rows[1:])
+    sentences = [Sentence(article.index(r), article.index(r) + len(r), r) for r in rows]
+    methods = attribution.attribute_with_methods(article, sentences, needed=[False] * 4)[1]
+    assert methods[1] == "continued_quote" and methods[3] is None  # the quotation closed before it
 
 
 def test_a_quotation_that_never_closes_lends_its_speaker_to_three_sentences_at_most():
@@ -448,3 +452,27 @@ def test_the_holder_behind_a_source_a_bracket_or_a_body(body, expected):
 def test_a_title_with_of_in_it_is_cut_from_the_name():
     assert attribution.canonical("Minister of Foreign Affairs Margus Tsahkna") == "Margus Tsahkna"
     assert attribution.canonical("the Ministry of Foreign Affairs") == "Ministry of Foreign Affairs"
+
+
+def test_in_a_report_an_unattributed_position_takes_the_source_before_it():
+    report = (
+        "Kremlin rejects truce\n\n"
+        "Kremlin spokesman Ivan Dragan said on Monday that a truce was premature. "
+        '"Nobody has asked us," Dragan told reporters. '
+        "There can be no pause while weapons keep flowing to Kyiv. "
+        "The talks resume in May, Dragan added."
+    )
+    found, methods = attribution.attribute_with_methods(report, split_sentences(report))
+    assert (found[3], methods[3]) == ("Ivan Dragan", "context")
+
+
+def test_in_commentary_an_unattributed_position_stays_the_writers():
+    comment = (
+        "A truce now would be a trap\n\n"
+        "Three winters of war have taught Europe little. "
+        "Ivan Dragan said on Monday that a truce was premature. "
+        "There can be no pause while weapons are needed at the front. "
+        "Every pause has been used to rearm. "
+        "Europe should stop pretending otherwise."
+    )
+    assert attribution.attribute(comment, split_sentences(comment))[3] is None
