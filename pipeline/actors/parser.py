@@ -10,8 +10,14 @@ left without a speaker, so most sentences never reach it.
 
 A subject counts when it is a named entity (person, organisation, country,
 nationality), a registered actor, or a group noun (lexicon.yaml,
-``group_nouns``) modified by a name; anything else ("Money", "The plan")
-leaves the sentence to its writer. The pipeline is named in params.yaml
+``group_nouns``) modified by a name; a subject that names no one may still
+point to a holder: its apposition ("the Chinese newspaper Global Times"), the
+owner of a text it produced (``products``: "the leaders' declaration"), the
+chamber a bill "cleared", or, after an unnamed source ("..., diplomats
+said"), the reported clause's subject. A bare plural group ("Allies pledge
+...", "the negotiators told reporters") holds its own position. Anything
+else ("Money", "The plan", a pronoun) leaves the sentence to its writer or
+to the rules. The pipeline is named in params.yaml
 (``attribution.parser``): an installed spaCy package, no download.
 """
 
@@ -26,9 +32,14 @@ import yaml
 from pipeline import StanceError
 
 ENTITY_TYPES = frozenset({"PERSON", "ORG", "GPE", "NORP"})
-_GROUP_NOUNS = frozenset(
-    yaml.safe_load(Path(__file__).with_name("lexicon.yaml").read_text(encoding="utf-8"))["group_nouns"]
-)
+_LEXICON = yaml.safe_load(Path(__file__).with_name("lexicon.yaml").read_text(encoding="utf-8"))
+_GROUP_NOUNS = frozenset(_LEXICON["group_nouns"])
+_PRODUCTS = frozenset(_LEXICON["products"])
+# A bill or measure "clears" or "passes" the chamber that votes it through.
+_PASSAGE_VERBS = frozenset({"cleared", "clears", "passed", "passes"})
+_SAY = frozenset({"said", "says", "say"})  # (the pipeline runs without its lemmatizer)
+# Capitalised at a sentence's start, but no name (see `_names`).
+_QUANTIFIERS = frozenset({"several", "few", "many", "some", "most", "all", "both", "other", "two", "three"})
 
 
 class SubjectParser:
@@ -58,31 +69,84 @@ class SubjectParser:
         root = next((t for t in doc if t.dep_ == "ROOT"), None)
         if root is None:
             return None
-        for child in root.children:
-            if child.dep_ == "nsubj":
-                return None if child.pos_ == "PRON" else self._name(child)
-            if child.dep_ == "nsubjpass":  # "the plan was rejected by the opposition": the agent holds it
-                agent = next((a for a in root.children if a.dep_ == "agent"), None)
-                target = next((p for p in agent.children if p.dep_ == "pobj"), None) if agent is not None else None
-                return self._name(target) if target is not None else None
+        subject = next((c for c in root.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+        agent = next((c for c in root.children if c.dep_ == "agent"), None)
+        if agent is not None and (subject is None or subject.dep_ == "nsubjpass"):
+            # "the plan was rejected by the opposition": the agent holds it, whatever the parse made of the
+            # subject (a long subject with a participle is often left unattached)
+            target = next((p for p in agent.children if p.dep_ == "pobj"), None)
+            return self._holder(target) if target is not None else None
+        if subject is None or subject.dep_ == "nsubjpass":
+            return None
+        if subject.pos_ == "PRON":  # the rules resolve pronouns from the article
+            return None
+        name = self._holder(subject)
+        if name is not None:
+            return name
+        if root.lower_ in _PASSAGE_VERBS:
+            # "A bill giving Ukraine $60 billion has cleared the US Senate": the chamber that passed it
+            chamber = next((c for c in root.children if c.dep_ == "dobj"), None)
+            return self._name(chamber) if chamber is not None else None
+        if self._bare_group(subject):
+            return self._reported(root) or subject.text
         return None
 
+    def _reported(self, root: Any) -> str | None:
+        """The named subject of what an unnamed source says: in "Several allies remain opposed, diplomats
+        said" the allies hold the position and the diplomats only report it; None where the reported clause
+        names no one, so that the group itself holds it ("the 31 allies said they would ...")."""
+        if root.lower_ not in _SAY:
+            return None
+        for clause in (c for c in root.children if c.dep_ == "ccomp"):
+            inner = next((c for c in clause.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+            if inner is not None and inner.pos_ != "PRON":
+                name = self._holder(inner) or (inner.text if self._bare_group(inner) else None)
+                if name is not None:
+                    return name
+        return None
+
+    def _holder(self, token: Any) -> str | None:
+        """The actor a subject noun phrase names: the noun itself, its apposition ("the Chinese newspaper
+        Global Times"), or the owner of a text or decision it produced ("the leaders' declaration",
+        "Moscow's terms"); other possessions ("France's ambition", "Europe's war") stay the writer's."""
+        name = self._name(token)
+        if name is not None:
+            return name
+        for child in token.children:
+            if child.dep_ == "appos" and (name := self._name(child)) is not None:
+                return name
+            if child.dep_ == "poss" and token.lower_ in _PRODUCTS and child.pos_ != "PRON":
+                name = self._name(child) or (child.text if self._bare_group(child) else None)
+                if name is not None:
+                    return name
+        return None
+
+    @staticmethod
+    def _bare_group(token: Any) -> bool:
+        """A plural group noun with no name on it ("allies", "the negotiators"): a holder in wire copy,
+        where "Diplomats from other member states accused Budapest ..." is the diplomats' position."""
+        return token.lower_ in _GROUP_NOUNS and token.tag_ == "NNS"
+
     def _name(self, token: Any) -> str | None:
+        """The name a token is part of: an entity, a group noun with a name on it ("Ukrainian commanders",
+        "The Emirati foreign ministry"), or a registered actor; None otherwise."""
         if token.ent_type_ in ENTITY_TYPES:
             entity = next(e for e in token.doc.ents if e.start <= token.i < e.end)
             return entity.text
         if token.lower_ in _GROUP_NOUNS:
-            modifiers = [
-                c
-                for c in token.children
-                if c.dep_ in ("compound", "amod", "poss") and (c.ent_type_ in ENTITY_TYPES or c.text[:1].isupper())
-            ]
+            modifiers = [c for c in token.children if c.dep_ in ("compound", "amod", "nmod", "poss") and _names(c)]
             if modifiers:
                 words = token.doc[min(m.i for m in modifiers) : token.i + 1]
                 return " ".join(t.text for t in words if t.dep_ != "case")
         if self.registry is not None and self.registry.resolve(token.text) is not None:
             return token.text
         return None
+
+
+def _names(token: Any) -> bool:
+    """Whether a modifier is a name: an entity or a capitalised word other than a quantifier that opens
+    the sentence ("Several governments" is a bare group; "Nordic leaders" and "Western officials" are not)."""
+    return token.ent_type_ in ENTITY_TYPES or token.text[:1].isupper() and token.lower_ not in _QUANTIFIERS
 
 
 def check_parser(model: str) -> None:

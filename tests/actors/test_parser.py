@@ -31,12 +31,51 @@ def test_subjects_the_rules_miss(parser, sentence, holder):
     assert parser.subjects([sentence]) == [holder]
 
 
+# The shapes the parse adds beyond a named subject, one invented sentence each.
+@pytest.mark.parametrize(
+    ("sentence", "holder"),
+    [
+        # the owner of a text or decision its subject produced
+        ("Moscow's terms require Kyiv to withdraw from four regions.", "Moscow"),
+        ("Warsaw's proposal calls for a permanent allied brigade on the border.", "Warsaw"),
+        ("The ministers' communique dropped the demand for a timetable.", "ministers"),
+        # a chamber that a bill cleared or passed, and one that acts
+        ("A bill granting Kyiv $40 billion in loans has cleared the US Senate.", "the US Senate"),
+        ("A motion to send the cruise missiles has passed the Bundestag.", "Bundestag"),
+        ("The Bundestag voted down a measure to send the missiles.", "Bundestag"),
+        # a passive agent whose long subject the parse left unattached
+        (
+            "A 20-point plan that surfaced last week, said to have been drafted by two envoys, has been quickly "
+            "rejected by the Danish government.",
+            "Danish government",
+        ),
+        # an apposition naming the holder of a descriptive subject
+        ("The broadcaster, Radio Zorya, insists the ceasefire must come first.", "Radio Zorya"),
+        ("The coalition's junior partner, the Agrarian Union, opposes any new tranche.", "the Agrarian Union"),
+        # group nouns named by a nationality, and bare plural groups
+        ("The Ruritanian foreign ministry said it would keep its embassy in Kyiv open.", "Ruritanian foreign ministry"),
+        ("Allies pledge more shells for Kyiv at Ramstein meeting", "Allies"),
+        ("The negotiators told reporters that any guarantees must be legally binding.", "negotiators"),
+        ("Several governments announced new contributions to the air-defence fund.", "governments"),
+        # an unnamed source reports the position of the clause's subject
+        ("Several allies remain opposed to setting a date, diplomats said.", "allies"),
+        ("The Dutch government will fund another air-defence battery, officials said.", "Dutch government"),
+        ("Officials said the talks would resume next week.", "Officials"),
+    ],
+)
+def test_holders_a_subject_points_to(parser, sentence, holder):
+    assert parser.subjects([sentence]) == [holder]
+
+
 @pytest.mark.parametrize(
     "sentence",
     [
         "Money and missiles can flow to Ukraine for years, but soldiers decide wars.",
         "It would be a mistake to cut the aid now.",
         "The plan leaves the question of membership open.",
+        "Poland's ambition will be judged by its deliveries rather than its speeches.",  # not a text it produced
+        "They rejected the plan outright.",  # a pronoun: the rules resolve it from the article
+        "Guarantees for Ukraine require real troops on the ground.",
     ],
 )
 def test_no_holder_where_the_subject_names_no_one(parser, sentence):
