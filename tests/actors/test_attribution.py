@@ -476,3 +476,20 @@ def test_in_commentary_an_unattributed_position_stays_the_writers():
         "Europe should stop pretending otherwise."
     )
     assert attribution.attribute(comment, split_sentences(comment))[3] is None
+
+
+def test_in_a_report_a_person_named_doing_something_holds_their_own_act():
+    report = (
+        "Aid frozen\n\n"
+        "Senator Ana Ruiz said on Monday that the freeze was a mistake. "
+        '"It weakens Kyiv," Ruiz told reporters. '
+        "It was the third time Defense Secretary Paul Hegman had halted shipments without telling Congress. "
+        "The Pentagon declined to comment, officials said."
+    )
+    found, methods = attribution.attribute_with_methods(report, split_sentences(report))
+    assert (found[3], methods[3]) == ("Paul Hegman", "subject")  # not Ruiz, the source before it
+
+
+def test_a_country_before_a_persons_name_is_not_part_of_it():
+    assert attribution.canonical("Denmark's Mette Frederiksen") == "Mette Frederiksen"
+    assert attribution.canonical("Ukraine's Foreign Ministry") == "Ukraine's Foreign Ministry"
