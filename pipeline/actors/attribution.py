@@ -11,7 +11,8 @@ way a news reader does:
    Wang Yi said`) outranks the claim's own subject;
 2. otherwise a quotation that runs over several sentences borrows the
    attribution of its opening or closing sentence, and a first-person
-   sentence right after a quote goes on speaking for the quoted;
+   sentence right after a quote goes on speaking for the quoted
+   (`pipeline.actors.discourse`, as are 5 and 6);
 3. "he", "she", "the president", "the official" ... resolve to the actor
    named before them (the person named President, the unnamed official);
 4. a named actor as the subject of a stance verb ("Kyiv insists ...",
@@ -31,19 +32,26 @@ import re
 from bisect import bisect_left
 from collections.abc import Sequence
 from functools import lru_cache
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import yaml
-
+from pipeline.actors import discourse
+from pipeline.actors.names import ACTOR_START as _ACTOR_START
+from pipeline.actors.names import LEXICON as _LEXICON
+from pipeline.actors.names import NAME as _NAME
+from pipeline.actors.names import NAME_RE as _NAME_RE
+from pipeline.actors.names import NAME_TOKEN as _NAME_TOKEN
+from pipeline.actors.names import NOT_ACTORS as _NOT_ACTORS
+from pipeline.actors.names import QUOTE as _QUOTE
+from pipeline.actors.names import canonical
+from pipeline.actors.names import is_person as _is_person
+from pipeline.actors.names import is_title as _is_title
+from pipeline.actors.names import people_named as _people_named
 from pipeline.text.segment import Sentence
 
 if TYPE_CHECKING:  # only `accuracy` takes a DataFrame; classifying articles never imports pandas
     import pandas as pd
 
 AUTHOR = "author"
-# The word lists (verbs, roles, titles, non-actors) are data: pipeline/actors/lexicon.yaml.
-_LEXICON = yaml.safe_load((Path(__file__).with_name("lexicon.yaml")).read_text(encoding="utf-8"))
 # Reporting and stance verbs that attribute a position to their subject (also counted by pipeline.data.quality).
 
 VERBS = tuple(_LEXICON["verbs"])
@@ -84,17 +92,7 @@ _FIRST_WORDS = frozenset(_VERBS_BY_FIRST_WORD)
 # Every byte but an ASCII letter becomes a space, so splitting leaves the runs of ASCII letters.
 _LETTER_RUNS = bytes(c if chr(c).isascii() and chr(c).isalpha() else 32 for c in range(256))
 
-_TITLE_WORDS = set(_LEXICON["title_words"])
 _ROLE_NOUNS = tuple(_LEXICON["role_nouns"])
-# Name tokens are taken whole (`*+`, possessive): every pattern goes on after a name with a space, a colon
-# or a comma, none of which a token can contain, so giving back its letters one by one (which the regex
-# engine would otherwise try on every failed attempt) can never make a match. `_ACTOR_AFTER` is the
-# exception: its lookahead accepts a "." that a token may end with, so it keeps the backtracking token.
-_NAME_TOKEN = (
-    r"(?:[A-Z][\w'’.-]*+|(?<![\w'’])(?:de|von|van|der|al|bin|da|di|la|le)"
-    r"(?=\s+(?:[A-Z]|(?:de|der|la|le)\s+[A-Z])))"
-)
-_NAME = rf"(?:the\s+)?{_NAME_TOKEN}(?:\s+{_NAME_TOKEN}){{0,5}}"
 _NAME_BACKTRACKING = _NAME.replace("*+", "*")
 _ROLE = r"(?i:(?:the|a|an)\s+(?:[\w-]++\s+){0,3}?" + _alternation(_ROLE_NOUNS) + r"s?)"
 # An adverb is a whole word ending in "ly" (or "day" after "on"), taken possessively and checked by a
@@ -106,7 +104,6 @@ _AUX = (
 _PRONOUN = r"(?:he|she|they|He|She|They)"
 _ACTOR = rf"(?:{_NAME}|{_ROLE}|{_PRONOUN})"
 
-_QUOTE = '"\u201c\u201d'
 # Both start at the quote mark itself, so the regex engine can skip ahead to quote marks.
 _AFTER_QUOTE_VERB_FIRST = re.compile(rf"[{_QUOTE}]\s*,?\s*{_VERB}\s+(?P<actor>{_ACTOR})")
 _AFTER_QUOTE_ACTOR_FIRST = re.compile(rf"[{_QUOTE}]\s*,?\s*(?P<actor>{_ACTOR})\s+{_VERB}\b")
@@ -119,14 +116,7 @@ _IN_VIEW = re.compile(
 _POSSESSIVE_PRONOUNS = {"his": "he", "her": "she", "their": "they"}
 _HEADLINE = re.compile(rf"^(?P<actor>{_NAME}):\s")
 _DATELINE = re.compile(r"^[A-Z][A-Z .,'-]{1,40}(?:\([^)]{1,30}\))?\s*(?:[-\u2013\u2014]+|:)\s*")
-# Capitalised words that open sentences without naming anyone.
-_NOT_ACTORS = set(_LEXICON["not_actors"])
 _SUBJECT = re.compile(rf"^(?P<actor>{_NAME}(?:\s+and\s+{_NAME})?|{_PRONOUN})(?:,\s[^,]{{1,90}},)?{_AUX}\s+[a-z]")
-_STRIP_END = re.compile(r"['’]s$")
-# Every actor starts with a capital or with the, de, von, van, der, al, bin, da, di, la, le, a(n), he, she
-# or they: a lookahead on those letters lets the regex engine skip all other positions quickly.
-_ACTOR_START = r"(?=[A-Zabdhlstv])"
-_NAME_RE = re.compile(_ACTOR_START + _NAME)
 _ACTOR_BEFORE = re.compile(
     rf"(?<![^\W_]){_ACTOR_START}(?P<actor>{_ACTOR}(?:\s+and\s+{_NAME})?)"
     rf"(?:,\s[^,{_QUOTE}]{{1,90}},|\s+\([^()]{{1,40}}\))?{_AUX}\s+$"
@@ -143,63 +133,6 @@ _NAMED_FIRST = re.compile(
 )
 _PERSON_OF = re.compile(rf"(?<![^\W_])(?P<actor>{_NAME})\s+of\s+$")
 _ACTOR_AFTER = re.compile(rf"\s+(?P<actor>{_NAME_BACKTRACKING}|{_ROLE})(?=[\s,.;:]|$)")
-
-
-def _is_title(token: str) -> bool:
-    """A title word ("Foreign", "Minister"), hyphenated titles too ("Minister-President")."""
-    word = token.lower().strip(".,")
-    return word in _TITLE_WORDS or ("-" in word and all(part in _TITLE_WORDS for part in word.split("-")))
-
-
-# The head of an institution's name: "European Union" and "U.S. Defense Department" stay whole, though
-# their first words are titles elsewhere ("European Commission President ...").
-_INSTITUTION_HEADS = set(_LEXICON["institution_heads"])
-_SPOKES = ("spokesman", "spokeswoman", "spokesperson")
-_COUNTRIES = frozenset(_LEXICON["nationalities"].values())
-
-
-@lru_cache(maxsize=8192)  # actors recur from sentence to sentence; a pure function of the string
-def canonical(actor: str) -> str:
-    """'Kremlin spokesman Dmitry Peskov' -> 'Dmitry Peskov'; 'the Kremlin' -> 'Kremlin'.
-
-    A phrase with no name after its titles stays whole: 'the White House' -> 'White House', 'Western
-    officials' -> 'Western officials', 'the European Union' -> 'European Union'; an unnamed spokesman
-    speaks for the body: 'a Kremlin spokesman' -> 'Kremlin'.
-    """
-    tokens = actor.replace("\u2019", "'").split()
-    if len(tokens) > 1 and tokens[0].lower() in {"the", "a", "an"}:
-        tokens = tokens[1:]
-    if len(tokens) > 2 and tokens[0].endswith("'s") and tokens[0][:-2] in _COUNTRIES:
-        if _is_person(" ".join(tokens[1:]), None):  # "Denmark's Mette Frederiksen", not "Ukraine's Foreign Ministry"
-            tokens = tokens[1:]
-    name_tokens = [t for t in tokens if not _is_title(t)]
-    if any(t in {"of", "for", "to"} for t in tokens):
-        # "Minister of Foreign Affairs Margus Tsahkna" -> "Margus Tsahkna": a full name after a title that
-        # has "of" in it (the check below wants every word of the phrase capitalised).
-        start = len(tokens)
-        while start > 0 and tokens[start - 1][:1].isupper() and not _is_title(tokens[start - 1]):
-            start -= 1
-        if len(tokens) - start >= 2 and start > 0 and _is_title(tokens[start - 1]):
-            return _STRIP_END.sub("", " ".join(tokens[start:])).strip(" ,.")
-    if all(t[:1].isupper() or t.lower() in {"de", "von", "van", "der", "al", "bin"} for t in name_tokens):
-        # Keep the run of name tokens at the end ("Foreign Minister Andrii Sybiha" -> "Andrii Sybiha").
-        start = len(tokens)
-        while start > 0 and not _is_title(tokens[start - 1]):
-            start -= 1
-        kept = tokens[start:]
-        for size in (2, 1):  # "Chairman of Ukraine Ruslan Stefanchuk", "of the United States Jane Roe"
-            if len(kept) >= size + 2 and " ".join(kept[:size]) in _COUNTRIES:
-                kept = kept[size:]
-        if len(kept) >= 3 and start > 0 and f"{tokens[start - 1]} {kept[0]}" in _COUNTRIES:
-            kept = kept[1:]  # "Ambassador to the Czech Republic Vasyl Zvarych": "Czech" was taken as a title
-        if kept and not (len(kept) == 1 and start > 0 and kept[0].strip(".,") in _INSTITUTION_HEADS):
-            return _STRIP_END.sub("", " ".join(kept)).strip(" ,.")
-        if len(tokens) > 1 and tokens[-1].lower() in _SPOKES:
-            tokens = tokens[:-1]
-    words = [t for t in tokens if t.lower() not in {"the", "a", "an"}]
-    if len(words) > 1 and words[-1].lower() in _SPOKES:  # "a German government spokesman" -> "German government"
-        words = words[:-1]
-    return _STRIP_END.sub("", " ".join(words)).strip(" ,.") or actor
 
 
 _REFERENCE_WORDS = {w for role in _ROLE_NOUNS for w in role.split()} | set(_LEXICON["reference_words"])
@@ -516,31 +449,7 @@ def _last_name(text: str) -> str | None:
 
 # Nouns of unnamed sources: "the official" refers back to "a senior U.S. official", not to a named person.
 _ANONYMOUS = frozenset({"official", "officials", "source", "sources", "diplomat", "diplomats", "insider"})
-_PERSON_TYPES = frozenset({"head_of_state_or_government", "minister", "legislator", "military", "commentator"})
 _NATIONALITIES: dict[str, str] = _LEXICON["nationalities"]
-
-
-@lru_cache(maxsize=8192)  # names recur from sentence to sentence; one registry per process
-def _is_person(name: str, registry: Any) -> bool:
-    """Whether `name` looks like one person's: a registered person, else a name of two or more words that
-    holds no title or institution word ("Andrii Sybiha", not "White House", "Ukrainian leader", "KYIV")."""
-    if registry is not None:
-        found = registry.resolve(name)
-        if found is not None:
-            return found.type in _PERSON_TYPES
-    words = name.split()
-    return (
-        len(words) >= 2
-        and not name.isupper()
-        and not any(_is_title(w) or w in _INSTITUTION_HEADS or w in _NOT_ACTORS for w in words)
-    )
-
-
-@lru_cache(maxsize=1024)  # a sentence is scanned once however many references look back at it
-def _people_named(text: str, registry: Any) -> tuple[str, ...]:
-    """The names of people in `text` (two words or more), in order."""
-    names = (canonical(name) for name in _NAME_RE.findall(text))
-    return tuple(name for name in names if " " in name and _is_person(name, registry))
 
 
 def _country_of(reference: str) -> str | None:
@@ -623,224 +532,6 @@ def _antecedent(
             if actor is not None and actor.country == country:
                 return name
     return nearest
-
-
-def _quote_balance(text: str) -> tuple[int, int]:
-    """(curly opening minus closing marks, straight marks) in `text`: how it moves the quotation state."""
-    return text.count("\u201c") - text.count("\u201d"), text.count('"')
-
-
-def _inside_quotations(
-    sentences: Sequence[Sentence], paragraph: list[int], found: list[str | None], methods: list[str | None]
-) -> None:
-    """Give sentences inside a quotation that spans several sentences the quotation's speaker (in place).
-
-    News quotes a speaker at length: '"I have faith in our army. And I am certain diplomacy's moment has
-    come," Sybiha said.' The middle sentences have no quote mark and no attribution of their own; they
-    belong to whoever the sentence that opens the quotation, or the one that closes it, names. A
-    quotation is open after a sentence with more opening curly marks than closing ones, or an odd number
-    of straight marks; a new paragraph ends it (news reopens a quote at each paragraph, and those
-    paragraphs start with a mark, which `continued_quote` handles). A quotation that never closes lends
-    its speaker to at most three sentences: beyond that a lost closing mark is likelier than a speech.
-    """
-    curly = straight = 0
-    opened_at: int | None = None
-    inside: list[int] = []
-
-    def settle(closing: int | None) -> None:
-        if closing is None and len(inside) > 3:
-            return  # never closed: more likely a lost closing mark than a long speech
-        source = None
-        if opened_at is not None and found[opened_at] is not None:
-            source = opened_at
-        elif closing is not None and found[closing] is not None:
-            source = closing
-        if source is not None:
-            for k in inside:
-                if found[k] is None:
-                    found[k], methods[k] = found[source], "continued_quote"
-
-    for i, sentence in enumerate(sentences):
-        if i and paragraph[i] != paragraph[i - 1] and opened_at is not None:
-            settle(None)
-            curly = straight = 0
-            opened_at, inside = None, []
-        was_open = curly > 0 or straight % 2 == 1
-        d_curly, d_straight = _quote_balance(sentence.text)
-        curly, straight = max(0, curly + d_curly), straight + d_straight
-        now_open = curly > 0 or straight % 2 == 1
-        if was_open and not (d_curly or d_straight):
-            inside.append(i)
-        elif was_open and not now_open:
-            settle(i)
-            opened_at, inside = None, []
-        elif not was_open and now_open:
-            opened_at, inside = i, []
-    if opened_at is not None:
-        settle(None)
-
-
-_FIRST_PERSON = re.compile(r"\b(?:I|we|We|us|our|Our|my|My|me)\b")
-_QUOTING = frozenset({"quote", "continued_quote"})
-
-
-def _first_person_follow_ups(
-    sentences: Sequence[Sentence], paragraph: list[int], found: list[str | None], methods: list[str | None]
-) -> None:
-    """A first-person sentence right after a quoted speaker goes on speaking for them (in place).
-
-    '"We will stand by Kyiv," Austin said at the base. We will back Ukraine for as long as it takes.' Pages
-    often lose the second sentence's quote marks, and transcripts never had them. Only a sentence with no
-    attribution of its own and no quote mark, in the same paragraph as a sentence attributed by its quote
-    (or one that borrowed such an attribution), borrows it; a writer's "we" after plain reporting stays
-    the writer's.
-    """
-    for i in range(1, len(sentences)):
-        j = i - 1
-        if found[i] is not None or found[j] is None or paragraph[i] != paragraph[j]:
-            continue
-        text = sentences[i].text
-        if any(q in text for q in _QUOTE) or not _FIRST_PERSON.search(text):
-            continue
-        if methods[j] in _QUOTING or (methods[j] == "first_person" and _FIRST_PERSON.search(sentences[j].text)):
-            found[i], methods[i] = found[j], "first_person"
-
-
-_QUESTION = re.compile(r"^\s*(?:Q|Question)\s*[:.]\s")
-_ANSWER = re.compile(r"^\s*(?:A|Answer)\s*[:.]\s")
-# A transcript's speaker label: "PRESS SECRETARY JOHN F. KIRBY: OK, let's get started."
-_LABEL = re.compile(r"^\s*(?P<label>(?:[A-Z][A-Z.'\u2019-]*\s+){0,5}[A-Z][A-Z.'\u2019-]*):\s")
-
-
-def _interview_answers(
-    sentences: Sequence[Sentence], found: list[str | None], methods: list[str | None], registry: Any
-) -> None:
-    """Answers in a question-and-answer interview, and turns in a transcript, are their speaker's (in place).
-
-    An interview names its subject before the first question ("Oksana Hrytsenko, deputy foreign minister,
-    spoke to us in Kyiv."); every sentence from an "A:" to the next "Q:" is hers unless it names a source
-    of its own. A transcript labels each turn ("PRESS SECRETARY JOHN F. KIRBY: ..."); a label that names a
-    person (two words or more, or a registered person) holds the sentences up to the next label. One-word
-    labels are left alone: they are mostly hosts and reporters ("HOST:", "SIMON:"), and datelines
-    ("WARSAW:") look the same.
-    """
-    questions = [i for i, s in enumerate(sentences) if s.text.lstrip()[:1] == "Q" and _QUESTION.match(s.text)]
-    answers = [i for i, s in enumerate(sentences) if s.text.lstrip()[:1] == "A" and _ANSWER.match(s.text)]
-    if questions and answers:
-        subject = next(
-            (names[0] for j in range(questions[0]) if (names := _people_named(sentences[j].text, registry))),
-            None,
-        )
-        speaking = False
-        for i, sentence in enumerate(sentences):
-            if _QUESTION.match(sentence.text):
-                speaking = False
-            elif _ANSWER.match(sentence.text):
-                speaking = True
-            if speaking and subject is not None and found[i] is None:
-                found[i], methods[i] = subject, "interview"
-        return
-    speaker = None
-    for i, sentence in enumerate(sentences):
-        # (A headline "NATO SUMMIT: ..." is no turn; most sentences have no colon to look at.)
-        label = _LABEL.match(sentence.text) if i and ":" in sentence.text[:60] else None
-        if label is not None:
-            name = canonical(label.group("label").title())
-            speaker = name if " " in name and _is_person(name, registry) else None
-            if speaker is not None or methods[i] == "subject":  # "HOST: Thank you." has no subject "Thank"
-                found[i], methods[i] = speaker, "interview" if speaker is not None else None
-        elif speaker is not None and found[i] is None:
-            found[i], methods[i] = speaker, "interview"
-
-
-# A letter's signature: "Margaret Ellery, Leeds", "Rev. Thomas Aldane, Market Harborough", "Dr Iryna Bondar".
-_SIGNATURE = re.compile(
-    r"^\s*(?:(?:Dr|Rev|Prof|Sir|Lord|Lady|Mr|Mrs|Ms|Col|Gen)\.?\s+)?(?P<name>[A-Z][\w'\u2019-]+(?:\s+[A-Z][\w'\u2019.-]+){1,3})"
-    r"(?:,\s+[A-Z][\w'\u2019.-]*(?:\s+[\w'\u2019.-]+){0,4})?\s*$"
-)
-
-
-def _signed_letters(
-    sentences: Sequence[Sentence], found: list[str | None], methods: list[str | None], registry: Any
-) -> None:
-    """A letters page: each letter's sentences are its signer's (in place).
-
-    Letters to the editor end with a line that is only a name and a place ("Margaret Ellery, Leeds"); the
-    letter runs from the previous signature (or the headline) to it. Its sentences with no source of their
-    own are the signer's ("author"-like, but a named member of the public). Only a page with two or more
-    such lines counts as a letters page, so a lone caption or byline changes nothing.
-    """
-    signatures = []
-    for i, sentence in enumerate(sentences[1:], 1):
-        match = _SIGNATURE.match(sentence.text) if len(sentence.text) < 80 else None
-        if match is not None and _is_person(canonical(match.group("name")), registry):
-            signatures.append((i, canonical(match.group("name"))))
-    if len(signatures) < 2:
-        return
-    start = 1
-    for end, name in signatures:
-        for i in range(start, end):
-            if found[i] is None:
-                found[i], methods[i] = name, "letter"
-        start = end + 1
-
-
-_ACTING = re.compile(rf"(?<![^\W_]){_ACTOR_START}(?P<actor>{_NAME})\s+(?:had\s+|has\s+)?(?P<verb>[a-z]+(?:ed|s))\b")
-
-
-def _acting_actor(text: str, registry: Any) -> str | None:
-    """A person doing something anywhere in the sentence: "after which Trump ordered deliveries halted",
-    "the third time Hegseth had halted aid". Asked only of a report's positions that no other rule
-    attributes, before the report's last source is borrowed: an act named in the sentence is its own
-    holder's. (In commentary a country named doing something is what the writer argues about.)"""
-    for match in _ACTING.finditer(text):
-        name = canonical(match.group("actor"))
-        if name.split()[0] in _NOT_ACTORS or match.group("verb") in {"was", "has", "is"}:
-            continue
-        if _is_person(name, registry):
-            return name
-    return None
-
-
-_REPORTED = frozenset({"quote", "continued_quote", "reporting_verb", "according_to"})
-
-
-def _carried_over(
-    sentences: Sequence[Sentence],
-    found: list[str | None],
-    methods: list[str | None],
-    needed: Sequence[bool] | None,
-    registry: Any,
-) -> None:
-    """In a news report, a position no rule attributes belongs to the last source named before it (in place).
-
-    Reports paraphrase a source over several sentences ("Peskov said ... . Arms deliveries would have to
-    stop for the truce's duration."), and the writer of a report takes no side of their own. Commentary
-    is different: there an unattributed position is the writer's. A report is told apart by how much of it
-    is attributed: at least a fifth of its sentences carry a quote or a reporting verb (on the labeled
-    articles, unattributed positions above that share were almost never the writer's; below it, mostly).
-    Only the three sentences before are looked at, and only when the sentence names no person doing
-    something of their own (`_acting_actor`, method "subject").
-    """
-    if not found:
-        return
-    reported = sum(method in _REPORTED for method in methods)
-    if reported < _REPORT_SHARE * len(found):
-        return
-    for i in range(1, len(found)):
-        if found[i] is not None or (needed is not None and not needed[i]):
-            continue
-        acting = _acting_actor(sentences[i].text, registry)
-        if acting is not None:
-            found[i], methods[i] = acting, "subject"
-            continue
-        for j in range(i - 1, max(-1, i - 4), -1):
-            if found[j] is not None:
-                found[i], methods[i] = found[j], "context"
-                break
-
-
-_REPORT_SHARE = 0.25
 
 
 def attribute(
@@ -937,10 +628,10 @@ def attribute_with_methods(
                 if any(q in sentences[j].text for q in _QUOTE):
                     found[i], methods[i] = found[j], "continued_quote"
                     break
-    _inside_quotations(sentences, paragraph, found, methods)
-    _first_person_follow_ups(sentences, paragraph, found, methods)
-    _interview_answers(sentences, found, methods, registry)
-    _signed_letters(sentences, found, methods, registry)
+    discourse.inside_quotations(sentences, paragraph, found, methods)
+    discourse.first_person_follow_ups(sentences, paragraph, found, methods)
+    discourse.interview_answers(sentences, found, methods, registry)
+    discourse.signed_letters(sentences, found, methods, registry)
     if parser is not None:
         todo = [i for i in range(len(sentences)) if found[i] is None and (needed is None or needed[i])]
         if todo:
@@ -948,7 +639,7 @@ def attribute_with_methods(
                 if subject is not None and not _prescribed_subject(sentences[i].text, subject):
                     name = canonical(subject)
                     found[i], methods[i] = full.get(name, name), "parser"
-    _carried_over(sentences, found, methods, needed, registry)
+    discourse.carried_over(sentences, found, methods, needed, registry)
     return found, methods
 
 

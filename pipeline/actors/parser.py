@@ -27,14 +27,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from pipeline import StanceError
+from pipeline.actors.names import LEXICON
 
 ENTITY_TYPES = frozenset({"PERSON", "ORG", "GPE", "NORP"})
-_LEXICON = yaml.safe_load(Path(__file__).with_name("lexicon.yaml").read_text(encoding="utf-8"))
-_GROUP_NOUNS = frozenset(_LEXICON["group_nouns"])
-_PRODUCTS = frozenset(_LEXICON["products"])
+_GROUP_NOUNS = frozenset(LEXICON["group_nouns"])
+_PRODUCTS = frozenset(LEXICON["products"])
 # A bill or measure "clears" or "passes" the chamber that votes it through.
 _PASSAGE_VERBS = frozenset({"cleared", "clears", "passed", "passes"})
 _SAY = frozenset({"said", "says", "say"})  # (the pipeline runs without its lemmatizer)

@@ -1,0 +1,246 @@
+"""Who holds a position, read from the article around a sentence rather than from the sentence alone.
+
+The sentence rules (`pipeline.actors.attribution`) read one sentence at a time;
+these passes read the article's shape and fill in, in place, the sentences
+the rules left without a holder:
+
+- a quotation that runs over several sentences is its speaker's throughout,
+  and a first-person sentence right after a quote goes on speaking for the
+  quoted (`inside_quotations`, `first_person_follow_ups`);
+- answers in a Q&A interview are the interviewee's, turns of a transcript
+  their labelled speaker's (`interview_answers`), letters on a letters page
+  their signer's (`signed_letters`);
+- in a news report, a position no rule reaches belongs to a person named
+  doing something in it, else to the source of the sentences before it
+  (`carried_over`).
+
+Each takes the sentences, the holders found so far and the rule that found
+each (`found`, `methods`) and changes only entries that are still None.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from pipeline.actors.names import ACTOR_START, NAME, NOT_ACTORS, QUOTE, canonical, is_person, people_named
+from pipeline.text.segment import Sentence
+
+
+def _quote_balance(text: str) -> tuple[int, int]:
+    """(curly opening minus closing marks, straight marks) in `text`: how it moves the quotation state."""
+    return text.count("\u201c") - text.count("\u201d"), text.count('"')
+
+
+def inside_quotations(
+    sentences: Sequence[Sentence], paragraph: list[int], found: list[str | None], methods: list[str | None]
+) -> None:
+    """Give sentences inside a quotation that spans several sentences the quotation's speaker (in place).
+
+    News quotes a speaker at length: '"I have faith in our army. And I am certain diplomacy's moment has
+    come," Sybiha said.' The middle sentences have no quote mark and no attribution of their own; they
+    belong to whoever the sentence that opens the quotation, or the one that closes it, names. A
+    quotation is open after a sentence with more opening curly marks than closing ones, or an odd number
+    of straight marks; a new paragraph ends it (news reopens a quote at each paragraph, and those
+    paragraphs start with a mark, which `continued_quote` handles). A quotation that never closes lends
+    its speaker to at most three sentences: beyond that a lost closing mark is likelier than a speech.
+    """
+    curly = straight = 0
+    opened_at: int | None = None
+    inside: list[int] = []
+
+    def settle(closing: int | None) -> None:
+        if closing is None and len(inside) > 3:
+            return  # never closed: more likely a lost closing mark than a long speech
+        source = None
+        if opened_at is not None and found[opened_at] is not None:
+            source = opened_at
+        elif closing is not None and found[closing] is not None:
+            source = closing
+        if source is not None:
+            for k in inside:
+                if found[k] is None:
+                    found[k], methods[k] = found[source], "continued_quote"
+
+    for i, sentence in enumerate(sentences):
+        if i and paragraph[i] != paragraph[i - 1] and opened_at is not None:
+            settle(None)
+            curly = straight = 0
+            opened_at, inside = None, []
+        was_open = curly > 0 or straight % 2 == 1
+        d_curly, d_straight = _quote_balance(sentence.text)
+        curly, straight = max(0, curly + d_curly), straight + d_straight
+        now_open = curly > 0 or straight % 2 == 1
+        if was_open and not (d_curly or d_straight):
+            inside.append(i)
+        elif was_open and not now_open:
+            settle(i)
+            opened_at, inside = None, []
+        elif not was_open and now_open:
+            opened_at, inside = i, []
+    if opened_at is not None:
+        settle(None)
+
+
+_FIRST_PERSON = re.compile(r"\b(?:I|we|We|us|our|Our|my|My|me)\b")
+_QUOTING = frozenset({"quote", "continued_quote"})
+
+
+def first_person_follow_ups(
+    sentences: Sequence[Sentence], paragraph: list[int], found: list[str | None], methods: list[str | None]
+) -> None:
+    """A first-person sentence right after a quoted speaker goes on speaking for them (in place).
+
+    '"We will stand by Kyiv," Austin said at the base. We will back Ukraine for as long as it takes.' Pages
+    often lose the second sentence's quote marks, and transcripts never had them. Only a sentence with no
+    attribution of its own and no quote mark, in the same paragraph as a sentence attributed by its quote
+    (or one that borrowed such an attribution), borrows it; a writer's "we" after plain reporting stays
+    the writer's.
+    """
+    for i in range(1, len(sentences)):
+        j = i - 1
+        if found[i] is not None or found[j] is None or paragraph[i] != paragraph[j]:
+            continue
+        text = sentences[i].text
+        if any(q in text for q in QUOTE) or not _FIRST_PERSON.search(text):
+            continue
+        if methods[j] in _QUOTING or (methods[j] == "first_person" and _FIRST_PERSON.search(sentences[j].text)):
+            found[i], methods[i] = found[j], "first_person"
+
+
+_QUESTION = re.compile(r"^\s*(?:Q|Question)\s*[:.]\s")
+_ANSWER = re.compile(r"^\s*(?:A|Answer)\s*[:.]\s")
+# A transcript's speaker label: "PRESS SECRETARY JOHN F. KIRBY: OK, let's get started."
+_LABEL = re.compile(r"^\s*(?P<label>(?:[A-Z][A-Z.'\u2019-]*\s+){0,5}[A-Z][A-Z.'\u2019-]*):\s")
+
+
+def interview_answers(
+    sentences: Sequence[Sentence], found: list[str | None], methods: list[str | None], registry: Any
+) -> None:
+    """Answers in a question-and-answer interview, and turns in a transcript, are their speaker's (in place).
+
+    An interview names its subject before the first question ("Oksana Hrytsenko, deputy foreign minister,
+    spoke to us in Kyiv."); every sentence from an "A:" to the next "Q:" is hers unless it names a source
+    of its own. A transcript labels each turn ("PRESS SECRETARY JOHN F. KIRBY: ..."); a label that names a
+    person (two words or more, or a registered person) holds the sentences up to the next label. One-word
+    labels are left alone: they are mostly hosts and reporters ("HOST:", "SIMON:"), and datelines
+    ("WARSAW:") look the same.
+    """
+    questions = [i for i, s in enumerate(sentences) if s.text.lstrip()[:1] == "Q" and _QUESTION.match(s.text)]
+    answers = [i for i, s in enumerate(sentences) if s.text.lstrip()[:1] == "A" and _ANSWER.match(s.text)]
+    if questions and answers:
+        subject = next(
+            (names[0] for j in range(questions[0]) if (names := people_named(sentences[j].text, registry))),
+            None,
+        )
+        speaking = False
+        for i, sentence in enumerate(sentences):
+            if _QUESTION.match(sentence.text):
+                speaking = False
+            elif _ANSWER.match(sentence.text):
+                speaking = True
+            if speaking and subject is not None and found[i] is None:
+                found[i], methods[i] = subject, "interview"
+        return
+    speaker = None
+    for i, sentence in enumerate(sentences):
+        # (A headline "NATO SUMMIT: ..." is no turn; most sentences have no colon to look at.)
+        label = _LABEL.match(sentence.text) if i and ":" in sentence.text[:60] else None
+        if label is not None:
+            name = canonical(label.group("label").title())
+            speaker = name if " " in name and is_person(name, registry) else None
+            if speaker is not None or methods[i] == "subject":  # "HOST: Thank you." has no subject "Thank"
+                found[i], methods[i] = speaker, "interview" if speaker is not None else None
+        elif speaker is not None and found[i] is None:
+            found[i], methods[i] = speaker, "interview"
+
+
+# A letter's signature: "Margaret Ellery, Leeds", "Rev. Thomas Aldane, Market Harborough", "Dr Iryna Bondar".
+_SIGNATURE = re.compile(
+    r"^\s*(?:(?:Dr|Rev|Prof|Sir|Lord|Lady|Mr|Mrs|Ms|Col|Gen)\.?\s+)?(?P<name>[A-Z][\w'\u2019-]+(?:\s+[A-Z][\w'\u2019.-]+){1,3})"
+    r"(?:,\s+[A-Z][\w'\u2019.-]*(?:\s+[\w'\u2019.-]+){0,4})?\s*$"
+)
+
+
+def signed_letters(
+    sentences: Sequence[Sentence], found: list[str | None], methods: list[str | None], registry: Any
+) -> None:
+    """A letters page: each letter's sentences are its signer's (in place).
+
+    Letters to the editor end with a line that is only a name and a place ("Margaret Ellery, Leeds"); the
+    letter runs from the previous signature (or the headline) to it. Its sentences with no source of their
+    own are the signer's ("author"-like, but a named member of the public). Only a page with two or more
+    such lines counts as a letters page, so a lone caption or byline changes nothing.
+    """
+    signatures = []
+    for i, sentence in enumerate(sentences[1:], 1):
+        match = _SIGNATURE.match(sentence.text) if len(sentence.text) < 80 else None
+        if match is not None and is_person(canonical(match.group("name")), registry):
+            signatures.append((i, canonical(match.group("name"))))
+    if len(signatures) < 2:
+        return
+    start = 1
+    for end, name in signatures:
+        for i in range(start, end):
+            if found[i] is None:
+                found[i], methods[i] = name, "letter"
+        start = end + 1
+
+
+_ACTING = re.compile(rf"(?<![^\W_]){ACTOR_START}(?P<actor>{NAME})\s+(?:had\s+|has\s+)?(?P<verb>[a-z]+(?:ed|s))\b")
+
+
+def _acting_actor(text: str, registry: Any) -> str | None:
+    """A person doing something anywhere in the sentence: "after which Trump ordered deliveries halted",
+    "the third time Hegseth had halted aid". Asked only of a report's positions that no other rule
+    attributes, before the report's last source is borrowed: an act named in the sentence is its own
+    holder's. (In commentary a country named doing something is what the writer argues about.)"""
+    for match in _ACTING.finditer(text):
+        name = canonical(match.group("actor"))
+        if name.split()[0] in NOT_ACTORS or match.group("verb") in {"was", "has", "is"}:
+            continue
+        if is_person(name, registry):
+            return name
+    return None
+
+
+_REPORTED = frozenset({"quote", "continued_quote", "reporting_verb", "according_to"})
+
+
+def carried_over(
+    sentences: Sequence[Sentence],
+    found: list[str | None],
+    methods: list[str | None],
+    needed: Sequence[bool] | None,
+    registry: Any,
+) -> None:
+    """In a news report, a position no rule attributes belongs to the last source named before it (in place).
+
+    Reports paraphrase a source over several sentences ("Peskov said ... . Arms deliveries would have to
+    stop for the truce's duration."), and the writer of a report takes no side of their own. Commentary
+    is different: there an unattributed position is the writer's. A report is told apart by how much of it
+    is attributed: at least a fifth of its sentences carry a quote or a reporting verb (on the labeled
+    articles, unattributed positions above that share were almost never the writer's; below it, mostly).
+    Only the three sentences before are looked at, and only when the sentence names no person doing
+    something of their own (`_acting_actor`, method "subject").
+    """
+    if not found:
+        return
+    reported = sum(method in _REPORTED for method in methods)
+    if reported < _REPORT_SHARE * len(found):
+        return
+    for i in range(1, len(found)):
+        if found[i] is not None or (needed is not None and not needed[i]):
+            continue
+        acting = _acting_actor(sentences[i].text, registry)
+        if acting is not None:
+            found[i], methods[i] = acting, "subject"
+            continue
+        for j in range(i - 1, max(-1, i - 4), -1):
+            if found[j] is not None:
+                found[i], methods[i] = found[j], "context"
+                break
+
+
+_REPORT_SHARE = 0.25
