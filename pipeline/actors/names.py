@@ -60,8 +60,8 @@ def canonical(actor: str) -> str:
     speaks for the body: 'a Kremlin spokesman' -> 'Kremlin'.
     """
     tokens = actor.replace("\u2019", "'").split()
-    if len(tokens) > 1 and tokens[0].lower() in {"the", "a", "an"}:
-        tokens = tokens[1:]
+    if len(tokens) > 1 and tokens[0].lower() in {"the", "a", "an", "several", "many", "most", "other"}:
+        tokens = tokens[1:]  # "Several Republican senators" -> "Republican senators"
     if len(tokens) > 2 and tokens[0].endswith("'s") and tokens[0][:-2] in COUNTRIES:
         if is_person(" ".join(tokens[1:]), None):  # "Denmark's Mette Frederiksen", not "Ukraine's Foreign Ministry"
             tokens = tokens[1:]

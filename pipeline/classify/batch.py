@@ -96,10 +96,11 @@ class Attribution:
         return LazyParser(self.parser_model, self.registry)
 
 
-def actor_fields(speaker: str | None, method: str | None, held: bool, registry: Registry | None) -> list[Any]:
-    """speaker_method, actor, actor_country, actor_type of one sentence (None where unknown)."""
+def actor_fields(speaker: str | None, method: str | None, registry: Registry | None) -> list[Any]:
+    """speaker_method, actor, actor_country, actor_type of one sentence (None where unknown); a sentence no
+    rule attributes is the writer's."""
     if not speaker:
-        return ["author", AUTHOR, None, AUTHOR] if held else [None, None, None, None]
+        return ["author", AUTHOR, None, AUTHOR]
     found = registry.resolve(speaker) if registry is not None else None
     if found is None:
         return [method, speaker, None, None]
@@ -224,8 +225,8 @@ class Classifier:
             meta = "".join(f", {_META_KEYS[key]}: {_json_value(article.meta.get(key))}" for key in META_FIELDS)
             end = meta + "}\n"
             for index, (sentence, speaker, method) in enumerate(zip(sentences, speakers, methods, strict=True)):
-                who = _encode_str(speaker) if speaker else (_AUTHOR_JSON if held_list[k] else "null")
-                actor = actor_fields(speaker, method, held_list[k], self.registry)
+                who = _encode_str(speaker) if speaker else _AUTHOR_JSON
+                actor = actor_fields(speaker, method, self.registry)
                 who += "".join(f", {_ACTOR_KEYS[i]}: {_json_value(v)}" for i, v in enumerate(actor))
                 out.append(
                     f'{head}{index}, "start": {sentence.start}, "end": {sentence.end}, "text": {text_json[k]}, '
@@ -252,8 +253,8 @@ class Classifier:
             meta = ["" if article.meta.get(key) is None else article.meta.get(key) for key in META_FIELDS]
             for index, (sentence, speaker, method) in enumerate(zip(sentences, speakers, methods, strict=True)):
                 row = [article.id, index, sentence.start, sentence.end, sentence.text]
-                row.append(speaker or (AUTHOR if held[k] else ""))
-                row += ["" if v is None else v for v in actor_fields(speaker, method, held[k], self.registry)]
+                row.append(speaker or AUTHOR)
+                row += ["" if v is None else v for v in actor_fields(speaker, method, self.registry)]
                 for t in self.targets:
                     row += (label_of[t][k], confidence_of[t][k])
                 writer.writerow(csv_row(row + meta, safe))

