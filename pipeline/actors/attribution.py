@@ -109,12 +109,42 @@ _GROUP = (
     + _alternation(_LEXICON["group_plurals"])
     + r"(?![\w-])"
 )
+_NAME_ONLY = re.compile(rf"{_NAME_TOKEN}(?:\s+{_NAME_TOKEN})*")
 _ACTOR = rf"(?:{_GROUP}|{_NAME}|{_ROLE}|{_PRONOUN})"
 
 # Both start at the quote mark itself, so the regex engine can skip ahead to quote marks.
 _AFTER_QUOTE_VERB_FIRST = re.compile(rf"[{_QUOTE}]\s*,?\s*{_VERB}\s+(?P<actor>{_ACTOR})")
 _AFTER_QUOTE_ACTOR_FIRST = re.compile(rf"[{_QUOTE}]\s*,?\s*(?P<actor>{_ACTOR})\s+{_VERB}\b")
-_ACCORDING = re.compile(rf"\b(?i:according to|in the (?:view|opinion|words) of)\s+(?P<actor>{_ACTOR})")
+_ACCORDING = re.compile(
+    rf"\b(?i:according to|in the (?:view|opinion|words) of)\s+(?P<actor>(?:him|her|them)\b|{_ACTOR})"
+)
+# Unnamed sources ("according to two officials familiar with the talks") hold what they say only when the
+# sentence names no one else: "Washington and Berlin were wary ..., according to three diplomats" reports
+# Washington's and Berlin's position. Tried last (`_explicit`).
+_ACCORDING_UNNAMED = re.compile(
+    r"\b(?i:according to)\s+(?P<actor>(?:(?:two|three|several|some|unnamed|senior|western|european|u\.s\."
+    r"|american|russian|ukrainian)\s+)?(?:officials|sources|diplomats|analysts|experts|people))\b"
+)
+_OBJECT_PRONOUNS = {"him": "he", "her": "she", "them": "they"}
+_ROLE_THEN_NAME = re.compile(rf"\s+(?:[a-z][\w-]*\s+){{1,3}}(?P<name>{_NAME_TOKEN}(?:\s+{_NAME_TOKEN}){{1,3}})")
+# Wire copy's second-hand quotes: "Lavrov was quoted as saying by RIA", "TASS quoted Peskov as saying": the
+# person quoted speaks, not the agency. And "..., Putin said, according to the Kremlin": the person who said
+# it, not the body that published it.
+_QUOTED_AS = re.compile(
+    rf"(?<![^\W_])(?:{_ACTOR_START}(?P<passive>{_NAME}|{_PRONOUN})\s+(?:was|were|is|has\s+been)\s+quoted\s+"
+    rf"|quoted\s+(?P<active>{_NAME})\s+)(?:[^,.]{{0,40}}?\s+)?as\s+(?:saying|telling)\b"
+)
+_SAID_ACCORDING = re.compile(
+    rf",\s+(?P<actor>{_NAME}|{_PRONOUN})\s+(?:said|says|added|told\s+[\w\s]{{1,30}}?)\s*,\s+according\s+to\b"
+)
+_PRODUCT_HEAD = re.compile(r"declaration|communiqu[eé]|statement|memorandum|resolution|appeal|letter|document")
+# A text its issuer speaks through: "the statement said", "the declaration also endorses", "the joint
+# appeal urges": it speaks for whoever issued it, named before (`_antecedent`).
+_PRODUCTS = "declaration|communiqu[eé]|statement|memorandum|resolution|appeal|letter|document"
+_PRODUCT_BEFORE = re.compile(
+    rf"(?<![^\W_])(?P<actor>(?i:the|its|their)\s+(?:[\w-]+\s+){{0,2}}?(?:{_PRODUCTS}))"
+    rf"(?:,\s[^,{_QUOTE}]{{1,90}},)?{_AUX}\s+$"
+)
 # The named subject of the clause after "According to X, ...": a name, not "he" (X again) or "the ... side".
 _REPORTED_CLAUSE = re.compile(rf"[^,]{{0,80}},\s+(?P<actor>{_NAME_TOKEN}(?:\s+{_NAME_TOKEN}){{0,5}}){_AUX}\s+[a-z]")
 _IN_VIEW = re.compile(
@@ -156,7 +186,7 @@ def _is_reference(actor: str) -> bool:
     Indefinite roles ("a diplomat") are anonymous actors of their own.
     """
     words = actor.split()
-    if actor.lower() in {"he", "she", "they"}:
+    if actor.lower() in {"he", "she", "they"} or _PRODUCT_HEAD.fullmatch(words[-1].lower()):
         return True
     if not words or words[0].lower() != "the":
         return len(words) == 1 and words[0].strip(".,").lower() in _REFERENCE_WORDS
@@ -284,12 +314,13 @@ def _prescribed_subject(text: str, subject: str) -> bool:
 # A country's institution named by the possessive: "Ukraine's foreign ministry", "Russia's embassy in Seoul".
 _INSTITUTION = (
     r"(?P<body>(?:foreign|defen[cs]e|interior|finance|economy)\s+ministry|ministry\s+of\s+(?:foreign\s+affairs|defen[cs]e)"
-    r"|foreign\s+office|parliament|embassy(?:\s+in\s+[A-Z][\w-]+)?|presidential\s+office|president's\s+office"
+    r"|foreign\s+office|government|administration|military|cabinet|parliament|embassy(?:\s+in\s+[A-Z][\w-]+)?|presidential\s+office|president's\s+office"
     r"|security\s+council|general\s+staff|armed\s+forces|defen[cs]e\s+forces|delegation|negotiators|negotiating\s+team)"
 )
 _OWNED = rf"(?P<owner>[A-Z][\w-]+(?:\s+[A-Z][\w-]+)?)['\u2019]s\s+{_INSTITUTION}"
 _OWNED_BEFORE = re.compile(rf"(?<![^\W_]){_OWNED}(?:,\s[^,{_QUOTE}]{{1,90}},)?{_AUX}\s+$")
 _OWNED_SUBJECT = re.compile(rf"{_OWNED}\b(?:,\s[^,]{{1,90}},)?{_AUX}\s+[a-z]")
+_OWNED_AT = re.compile(_OWNED)
 _ADJECTIVES: dict[str, str] = {}
 for _adjective, _country in _LEXICON["nationalities"].items():
     if _adjective[:1].isupper() and not _adjective.isupper() and "." not in _adjective:
@@ -327,6 +358,10 @@ def _explicit(text: str) -> tuple[str | None, str | None]:
             if not (m.group("actor").isupper() and len(m.group("actor")) > 3)
         ]
     lower = text.lower()
+    if "quoted " in lower:
+        candidates += [(m.group("passive") or m.group("active"), "reporting_verb") for m in _QUOTED_AS.finditer(text)]
+    if "according to" in lower and ", according" in lower:
+        candidates += [(m.group("actor"), "reporting_verb") for m in _SAID_ACCORDING.finditer(text)]
     if "according to" in lower or "view of" in lower or "opinion of" in lower or "words of" in lower:
         for m in _ACCORDING.finditer(text):
             # "According to Kremlin aide Yuri Ushakov, Putin warned Trump ...": the source reports what
@@ -335,7 +370,14 @@ def _explicit(text: str) -> tuple[str | None, str | None]:
             clause = _REPORTED_CLAUSE.match(text, m.end()) if m.start() == 0 else None
             if clause is not None and _acceptable(clause.group("actor")):
                 candidates.append((clause.group("actor"), "according_to"))
-            candidates.append((m.group("actor"), "according_to"))
+            actor = m.group("actor")
+            named = _ROLE_THEN_NAME.match(text, m.end())  # "In the view of Ukrainian negotiator David Arakhamia"
+            owned = _OWNED_AT.match(text, m.start("actor"))  # "according to Ukraine's defence ministry"
+            if named is not None:
+                actor = named.group("name")
+            elif owned is not None:
+                actor = _owned(owned)
+            candidates.append((_OBJECT_PRONOUNS.get(actor, actor), "according_to"))
     if " view" in lower or " words" in lower or " opinion" in lower:
         # A sentence that opens "In Kuleba's view, ...", "In the Kremlin's view", "In his words, ...".
         candidates += [
@@ -396,6 +438,10 @@ def _explicit(text: str) -> tuple[str | None, str | None]:
                 if before is not None and _is_person(canonical(before.group("actor")), None):
                     return before.group("actor"), "reporting_verb"
                 return actor, "reporting_verb"
+        match = _PRODUCT_BEFORE.search(text, max(0, start - 160), start)
+        # Only a text that opens its clause speaks: not "officials briefed on the document said".
+        if match and (not (head := text[: match.start()].rstrip()) or head.endswith((",", ";", ":", *_QUOTE))):
+            return match.group("actor"), "reporting_verb"
     for start, end in verbs:
         # An actor after the verb only in the inverted form of attribution: '..., said Rutte', '"...," says Rutte'.
         if not text[:start].rstrip().endswith((",", *_QUOTE_MARKS)):
@@ -407,12 +453,41 @@ def _explicit(text: str) -> tuple[str | None, str | None]:
     dateline = _DATELINE.match(text)
     body = text[dateline.end() :] if dateline else text
     match = _SUBJECT.match(body)
-    if match and match.group("actor").split()[0] not in _NOT_ACTORS and not _prescribed(body, match.end("actor")):
+    if match and _opens_with_name(match.group("actor")) and not _prescribed(body, match.end("actor")):
         voice = _WITH_SAYING.search(body, match.end()) if ", with " in body else None
         if voice is not None and _acceptable(voice.group("actor")):  # "Moscow has been cooler, with Lavrov ..."
             return voice.group("actor").strip(), "reporting_verb"
         return match.group("actor").strip(), "subject"
+    # ... or after an opening phrase of time or place: "On Monday, Trump ordered ...", "In Brussels, EU
+    # leaders agreed ...". Only a person's name or a group: "In the meantime, Germany should ..." is a
+    # prescription, and "Put simply, the Ukrainian memorandum ..." names no one.
+    opening = _OPENING.match(body)
+    if opening is not None:
+        rest = body[opening.end() :]
+        match = _SUBJECT.match(rest)
+        if match and _opens_with_name(match.group("actor")) and not _prescribed(rest, match.end("actor")):
+            actor = match.group("actor").strip()
+            return actor, "subject"
+    if "according to" in text.lower():
+        unnamed = _ACCORDING_UNNAMED.search(text)
+        if unnamed is not None:
+            return unnamed.group("actor"), "according_to"
     return None, None
+
+
+def _opens_with_name(actor: str) -> bool:
+    """Whether a subject starts with a name: "The Verkhovna Rada", not "The plan" or "Nearly all"."""
+    words = actor.split()
+    if words[0] == "The" and len(words) > 1:
+        return words[1] not in _NOT_ACTORS
+    return words[0] not in _NOT_ACTORS
+
+
+# A short opening phrase of time or place and its comma.
+_OPENING = re.compile(
+    r"(?:On|In|At|After|Before|Earlier|Later|Meanwhile|Last|This|Since|During|Speaking|Separately|Instead)\b"
+    r"[^,;:\"\u201c\u201d]{0,50},\s+"
+)
 
 
 def _own_subject(text: str, registry: Any) -> str | None:
@@ -509,6 +584,17 @@ def _antecedent(
     the registry gives that country. Looked up only when a reference needs it, so sentences nobody refers
     back to are never scanned for names.
     """
+    if _PRODUCT_HEAD.fullmatch(reference.split()[-1].lower()):
+        # "the statement said": whoever issued the statement, named in the sentence that mentioned it
+        # ("... said in a joint statement"), else the actor just before.
+        noun = reference.split()[-1].lower()
+        for j in range(i - 1, max(-1, i - 8), -1):
+            if found[j] is not None and noun in sentences[j].text.lower():
+                return found[j]
+        for j in range(i - 1, max(-1, i - 3), -1):
+            if found[j] is not None:
+                return found[j]
+        return None
     if reference.lower() == "they":
         for j in range(i - 1, -1, -1):
             name = found[j] if found[j] is not None else _last_name(sentences[j].text)
@@ -599,11 +685,13 @@ def attribute_with_methods(
             else:
                 actor, method = _antecedent(sentences, found, paragraph, i, actor, registry), "pronoun"
         elif actor is not None:
-            actor = canonical(actor)
+            raw, actor = actor, canonical(actor)
+            # A one-word subject, or one after "The" ("The Verkhovna Rada adopted ...", not "The Diplomatic
+            # Road to ..."), must be a registered actor or a surname the article used before.
             if (
                 method == "subject"
                 and registry is not None
-                and " " not in actor
+                and (" " not in actor or raw.startswith("The "))
                 and actor not in surnames
                 and registry.resolve(actor) is None
             ):
@@ -613,13 +701,20 @@ def attribute_with_methods(
         found.append(actor)
         methods.append(method if actor is not None else None)
     # "Peskov" after "Dmitry Peskov": one actor, one name, so summaries count them together.
-    full = {name.split()[-1]: name for name in found if name and len(name.split()) >= 2}
+    # Only names: not groups and bodies ("Trump administration", "United States and Ukraine").
+    names = [name for name in found if name and len(name.split()) >= 2 and _NAME_ONLY.fullmatch(name)]
+    full = {name.split()[-1]: name for name in names}
     # "Wang" after "Wang Yi", "Mao" after "Mao Ning": names that put the family name first.
-    firsts = [name for name in found if name and len(name.split()) == 2 and name.split()[0] not in full]
+    firsts = [name for name in names if len(name.split()) == 2 and name.split()[0] not in full]
     for name in firsts:
         if sum(other.split()[0] == name.split()[0] for other in set(firsts)) == 1:
             full.setdefault(name.split()[0], name)
-    found = [full.get(name, name) if name and " " not in name else name for name in found]
+    # "the negotiators" after "Ukrainian negotiators": a bare group noun is the group named before.
+    groups = {name.split()[-1]: name for name in found if name and " " in name and name.split()[-1].islower()}
+    found = [
+        (full.get(name, name) if name[0].isupper() else groups.get(name, name)) if name and " " not in name else name
+        for name in found
+    ]
     # A quotation running over several sentences shares its attribution.
     for i in range(len(sentences)):
         if found[i] is not None or not opens[i]:

@@ -60,6 +60,8 @@ def canonical(actor: str) -> str:
     speaks for the body: 'a Kremlin spokesman' -> 'Kremlin'.
     """
     tokens = actor.replace("\u2019", "'").split()
+    if len(tokens) > 1 and tokens[-1] == "MFA":  # "Belarusian MFA", as state media write the ministry
+        tokens = [*tokens[:-1], "Foreign", "Ministry"]
     if len(tokens) > 1 and tokens[0].lower() in {"the", "a", "an", "several", "many", "most", "other"}:
         tokens = tokens[1:]  # "Several Republican senators" -> "Republican senators"
     if len(tokens) > 2 and tokens[0].endswith("'s") and tokens[0][:-2] in COUNTRIES:

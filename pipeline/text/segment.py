@@ -69,6 +69,26 @@ def _ends_with_title(span: str) -> bool:
     return False
 
 
+def _runs_on(previous: str, piece: str) -> bool:
+    """Whether `piece` continues the sentence before it: it opens in lower case, or it goes on with an
+    abbreviation that `previous` began ("Sen. Lindsey Graham, R-S." + "C., said ...", AP's party and state
+    after a legislator's name, which sentencex cuts at the first stop)."""
+    head = piece.lstrip()[:2]
+    if not head:
+        return False
+    if head[0].islower():
+        return True
+    end = previous.rstrip()[-3:]
+    return (
+        head[1:] == "."
+        and head[0].isupper()
+        and len(end) == 3
+        and end[2] == "."
+        and end[1].isupper()
+        and not end[0].isalpha()
+    )
+
+
 def _spans(text: str, offset: int) -> list[Sentence]:
     """The sentences of one paragraph, whitespace trimmed, titles re-joined."""
     found = _sentencex("en", text)
@@ -87,7 +107,7 @@ def _spans(text: str, offset: int) -> list[Sentence]:
             pieces.append(piece[cut:])
         found = []
         for piece in pieces:
-            if found and _ends_with_title(found[-1]):
+            if found and (_ends_with_title(found[-1]) or _runs_on(found[-1], piece)):
                 found[-1] += piece
             else:
                 found.append(piece)

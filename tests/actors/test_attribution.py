@@ -169,6 +169,8 @@ def test_a_weekday_or_month_is_never_the_speaker():
         ("Latvian MP Ilze Ozola", "Ilze Ozola"),
         ("Defence Secretary Tom Hargreave", "Tom Hargreave"),
         ("the Kremlin", "Kremlin"),
+        ("Belarusian MFA", "Belarusian Foreign Ministry"),
+        ("Several Republican senators", "Republican senators"),
     ],
 )
 def test_canonical_names_keep_institutions_and_groups_whole(phrase, name):
@@ -521,3 +523,39 @@ def test_the_subject_of_a_sentence_without_a_position_is_named_too():
     found, methods = attribution.attribute_with_methods(article, sentences, needed=[False] * 4)
     assert (found[1], methods[1]) == ("Hungary", "subject")
     assert (found[3], methods[3]) == (None, None)
+
+
+@pytest.mark.parametrize(
+    "body, expected",
+    [
+        # Wire copy's second-hand quotes: the person quoted, not the agency or the body that published it.
+        ("Russia is open to talks, Lavrov was quoted as saying by RIA Novosti.", "Lavrov"),
+        ("Russia does not rule out talks, TASS quoted Peskov as saying.", "Peskov"),
+        ("Russia is ready for talks without preconditions, Putin said, according to the Kremlin.", "Putin"),
+        # A description before the name, a country's body, an unnamed source only when no one else is named.
+        ("In the view of Ukrainian negotiator David Arakhamia, enough ground has been covered.", "David Arakhamia"),
+        ("According to Ukraine's defence ministry, the shells arrived on time.", "Ukrainian defence ministry"),
+        ("The plan is dead, according to two officials familiar with the talks.", "two officials"),
+        ("Washington and Berlin were wary of the wording, according to three diplomats.", "Washington and Berlin"),
+        # A body named by its nationality and a lower-case noun, and a spokesperson for it.
+        ("A spokesperson for the German government said deliveries would continue.", "German government"),
+        ("The Biden administration has argued that the aid must continue.", "Biden administration"),
+        # AP style puts party and state between the name and the verb.
+        ("Sen. Lindsey Graham, R-S.C., said the aid must pass.", "Lindsey Graham"),
+        # A subject after an opening phrase of time or place; a prescription there is still the writer's.
+        ("After the meeting, Donald Trump paused all deliveries to Kyiv.", "Donald Trump"),
+        ("In the meantime, Germany should help build the guarantees.", None),
+    ],
+)
+def test_who_holds_it_in_wire_copy(body, expected):
+    assert _speakers("Headline\n\nThe summit opened in the rain. " + body)[-1] == expected
+
+
+def test_according_to_him_and_the_statement_said_refer_back():
+    article = (
+        "Headline\n\nRussian Foreign Minister Sergei Lavrov said the plan was unacceptable. "
+        "According to him, the European amendments are meant to wreck the talks. "
+        "The Verkhovna Rada adopted an appeal to the allies on Tuesday. "
+        "The appeal also urges partners to send more air defence before winter."
+    )
+    assert _speakers(article)[1:] == ["Sergei Lavrov", "Sergei Lavrov", "Verkhovna Rada", "Verkhovna Rada"]

@@ -29,6 +29,16 @@ CASES = [
         H + "The U.K. and the E.U. agreed. Talks continue.",
         ["Headline", "The U.K. and the E.U. agreed.", "Talks continue."],
     ),
+    # AP style: a legislator's party and state, cut by sentencex at their first stop
+    (
+        H + "Sen. Lindsey Graham, R-S.C., said the aid must pass. Others agreed.",
+        ["Headline", "Sen. Lindsey Graham, R-S.C., said the aid must pass.", "Others agreed."],
+    ),
+    (
+        H + "Majority Leader Chuck Schumer, D-N.Y., backed it. Then he left.",
+        ["Headline", "Majority Leader Chuck Schumer, D-N.Y., backed it.", "Then he left."],
+    ),
+    (H + "He met John F. Kennedy. Then he left.", ["Headline", "He met John F. Kennedy.", "Then he left."]),
     (H + "Resolution No. 2 passed. It was binding.", ["Headline", "Resolution No. 2 passed.", "It was binding."]),
     (
         H + "Talks begin on Jan. 5 in Geneva. Both sides agreed.",
