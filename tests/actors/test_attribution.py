@@ -559,3 +559,23 @@ def test_according_to_him_and_the_statement_said_refer_back():
         "The appeal also urges partners to send more air defence before winter."
     )
     assert _speakers(article)[1:] == ["Sergei Lavrov", "Sergei Lavrov", "Verkhovna Rada", "Verkhovna Rada"]
+
+
+def test_an_outlet_that_reports_another_holder_is_not_the_holder():
+    registry = Registry.load(PROJECT / "data" / "actors.yaml")
+    article = (
+        "Headline\n\nThe talks opened in Geneva. According to Starmer's plan, European troops would guard "
+        'ports "far away from the current front lines," the Telegraph wrote. '
+        '"Even that will not win the war for the West," the Global Times wrote.'
+    )
+    found = attribution.attribute(article, split_sentences(article), registry=registry)
+    assert found[2:] == ["Starmer", "Global Times"]  # the outlet holds its own editorial line
+
+
+def test_a_party_member_described_refers_back_to_the_person():
+    article = (
+        "Headline\n\nRep. Michael McCaul chairs the committee. "
+        '"The world is watching us," the Texas Republican said. '
+        "New York Congressman Nick Langworthy (R-NY) said he could not vote for the bill."
+    )
+    assert _speakers(article)[2:] == ["Michael McCaul", "Nick Langworthy"]
