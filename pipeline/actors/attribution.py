@@ -94,7 +94,7 @@ _LETTER_RUNS = bytes(c if chr(c).isascii() and chr(c).isalpha() else 32 for c in
 
 _ROLE_NOUNS = tuple(_LEXICON["role_nouns"])
 _NAME_BACKTRACKING = _NAME.replace("*+", "*")
-_ROLE = r"(?i:(?:the|a|an)\s+(?:[\w-]++\s+){0,3}?" + _alternation(_ROLE_NOUNS) + r"s?)"
+_ROLE = r"(?i:(?:the|a|an|one)\s+(?:[\w.'\u2019-]++\s+){0,3}?" + _alternation(_ROLE_NOUNS) + r"s?)"
 # An adverb is a whole word ending in "ly" (or "day" after "on"), taken possessively and checked by a
 # lookbehind: `\w+ly` would try every split of every word before it fails, at every actor candidate.
 _AUX = (
@@ -110,11 +110,20 @@ _GROUP = (
     + r"(?![\w-])"
 )
 _NAME_ONLY = re.compile(rf"{_NAME_TOKEN}(?:\s+{_NAME_TOKEN})*")
-_ACTOR = rf"(?:{_GROUP}|{_NAME}|{_ROLE}|{_PRONOUN})"
+_HEAD_OF = (
+    r"(?i:the\s+(?:(?:deputy|first\s+deputy|acting|former)\s+)?(?:head|chief|chairman|chairwoman|chair|director)"
+    r"\s+of\s+(?:the\s+)?)(?:[A-Z][\w'\u2019.-]*\s+|(?:of|for|on|and)\s+(?:the\s+)?){0,6}[A-Z][\w'\u2019.-]*"
+    r"(?:\s+(?:delegation|government|ministry|office|parliament|side|team|administration))?"
+)
+_ACTOR = rf"(?:{_GROUP}|{_HEAD_OF}|{_NAME}|{_ROLE}|{_PRONOUN})"
+_HEAD_OF_RE = re.compile(_HEAD_OF)
 
 # Both start at the quote mark itself, so the regex engine can skip ahead to quote marks.
-_AFTER_QUOTE_VERB_FIRST = re.compile(rf"[{_QUOTE}]\s*,?\s*{_VERB}\s+(?P<actor>{_ACTOR})")
-_AFTER_QUOTE_ACTOR_FIRST = re.compile(rf"[{_QUOTE}]\s*,?\s*(?P<actor>{_ACTOR})\s+{_VERB}\b")
+# Only a closing quote mark (after the quotation's own punctuation) starts them: at an opening one the
+# quotation's first words ('"The United States supports ...," Rubio said') would be taken for its source.
+_CLOSING = r"(?<=[,.!?\u2026\u2014-])"
+_AFTER_QUOTE_VERB_FIRST = re.compile(rf"{_CLOSING}[{_QUOTE}]\s*,?\s*{_VERB}\s+(?P<actor>{_ACTOR})")
+_AFTER_QUOTE_ACTOR_FIRST = re.compile(rf"{_CLOSING}[{_QUOTE}]\s*,?\s*(?P<actor>{_ACTOR})\s+{_VERB}\b")
 _ACCORDING = re.compile(
     rf"\b(?i:according to|in the (?:view|opinion|words) of)\s+(?P<actor>(?:him|her|them)\b|{_ACTOR})"
 )
@@ -152,7 +161,20 @@ _IN_VIEW = re.compile(
 )
 _POSSESSIVE_PRONOUNS = {"his": "he", "her": "she", "their": "they"}
 _HEADLINE = re.compile(rf"^(?P<actor>{_NAME}):\s")
-_DATELINE = re.compile(r"^[A-Z][A-Z .,'-]{1,40}(?:\([^)]{1,30}\))?\s*(?:[-\u2013\u2014]+|:)\s*")
+_INSTITUTION_OF = re.compile(
+    r"(?<![\w-])(?:[Tt]he\s+)?(?:[A-Z][\w'\u2019.-]*\s+){0,4}(?:Ministry|Office|Embassy|Department|Council|Committee"
+    r"|Commission|Service|Agency|Administration|Mission|Delegation|Government|Cabinet|Parliament)"
+    r"(?:\s+(?:of|for|on)\s+(?:the\s+)?(?:[A-Z][\w'\u2019.-]*\s+){0,3}?[A-Z][\w'\u2019.-]*)*\s+(?:of|in|for|to)\s+(?:the\s+)?$"
+)
+_STATED_BY = re.compile(
+    r"^(?:This|That|It)\s+(?:was|were)\s+(?:stated|said|announced|reported|noted|emphasi[sz]ed|declared|written"
+    r"|voiced|posted)\s+by\s+(?P<actor>[^,.;:]{2,120}?)\s*(?:[,.;:]|$)"
+)
+_CLOSING_SOURCE = re.compile(rf"(?:\s[-\u2013\u2014]|\s:)\s*(?P<actor>{_NAME_TOKEN}(?:\s+{_NAME_TOKEN}){{0,3}})\.?$")
+_DATELINE = re.compile(
+    r"^[A-Z][A-Z .,'-]{1,40}(?:,?\s+[A-Z][a-z]{2,8}\.?\s+\d{1,2}\.?)?\s*(?:\([^)]{1,30}\))?\s*"
+    r"(?:/[^/]{1,20}/\.\s*)?(?:[-\u2013\u2014]+|:)\s*"
+)
 _SUBJECT = re.compile(
     rf"^(?P<actor>{_GROUP}|{_NAME}(?:\s+and\s+{_NAME})?|{_PRONOUN})(?:,\s[^,]{{1,90}},)?{_AUX}\s+[a-z]"
 )
@@ -174,10 +196,21 @@ _PERSON_OF = re.compile(rf"(?<![^\W_])(?P<actor>{_NAME})\s+of\s+$")
 _ACTOR_AFTER = re.compile(rf"\s+(?P<actor>{_NAME_BACKTRACKING}|{_ROLE})(?=[\s,.;:]|$)")
 
 
-_REFERENCE_WORDS = {w for role in _ROLE_NOUNS for w in role.split()} | set(_LEXICON["reference_words"])
+# Roles of three words or with "of" in them ("head of state", "national security adviser") refer back as a
+# whole; their words alone ("the state", "the government") do not.
+_LONG_ROLES = tuple(role for role in _ROLE_NOUNS if " of " in role or len(role.split()) >= 3 or role == "top diplomat")
+_REFERENCE_WORDS = {w for role in _ROLE_NOUNS if role not in _LONG_ROLES for w in role.split()} | set(
+    _LEXICON["reference_words"]
+)
 # The last words of descriptions that name one person ("the Russian leader", "the Czech premier").
 _PARTY_MEMBERS = frozenset({"republican", "democrat", "conservative", "liberal", "socialist", "populist"})
-_PERSON_ROLES = {role.split()[-1] for role in _ROLE_NOUNS} | {"chief", "aide", "adviser", "advisor", "negotiator"}
+_PERSON_ROLES = {role.split()[-1] for role in _ROLE_NOUNS if role not in _LONG_ROLES} | {
+    "chief",
+    "aide",
+    "adviser",
+    "advisor",
+    "negotiator",
+}
 
 
 @lru_cache(maxsize=8192)  # actors recur from sentence to sentence; a pure function of the string
@@ -192,8 +225,10 @@ def _is_reference(actor: str) -> bool:
     if not words or words[0].lower() != "the":
         return len(words) == 1 and words[0].strip(".,").lower() in _REFERENCE_WORDS
     rest = [w.strip(".,").lower() for w in words[1:]]
-    if bool(rest) and all(w in _REFERENCE_WORDS for w in rest):
+    if bool(rest) and (all(w in _REFERENCE_WORDS for w in rest) or " ".join(rest).endswith(_LONG_ROLES)):
         return True
+    if _HEAD_OF_RE.fullmatch(actor):  # "the head of the Russian delegation": its head, a person named before
+        return not _is_person(canonical(actor), None)  # unless the phrase ends with the name
     if len(words) <= 4 and rest and rest[-1] in _PARTY_MEMBERS:  # "the Texas Republican", "the 81-year-old Democrat"
         return True
     # "the Russian leader", "the outgoing secretary general", "the NATO chief": a description of one person
@@ -360,6 +395,15 @@ def _explicit(text: str) -> tuple[str | None, str | None]:
             for m in _HEADLINE.finditer(text)
             if not (m.group("actor").isupper() and len(m.group("actor")) > 3)
         ]
+    if " - " in text or "\u2013" in text or "\u2014" in text or ": " in text:
+        # "Western tanks will burn like the others - Peskov", "..., Zelensky ready to negotiate: Trump"
+        closing = _CLOSING_SOURCE.search(text)
+        if closing is not None and _is_name_label(closing.group("actor")):
+            candidates.append((closing.group("actor"), "headline"))
+    if " by " in text:
+        stated = _STATED_BY.match(text)
+        if stated is not None:
+            candidates.append((stated.group("actor"), "reporting_verb"))
     lower = text.lower()
     if "quoted " in lower:
         candidates += [(m.group("passive") or m.group("active"), "reporting_verb") for m in _QUOTED_AS.finditer(text)]
@@ -428,6 +472,12 @@ def _explicit(text: str) -> tuple[str | None, str | None]:
         match = _ACTOR_BEFORE.search(text, max(0, start - 160), start)
         if match:  # (it starts a word: its lookbehind sees no letter or digit before it)
             actor = match.group("actor").strip()
+            if text[max(0, match.start() - 4) : match.start()].endswith(("of ", "in ", "for ", "to ")):
+                # "The Russian Embassy in Washington said", "the Ministry of Foreign Affairs of the Russian
+                # Federation said": the institution, not the place or country it is of.
+                body = _INSTITUTION_OF.search(text, max(0, match.start() - 120), match.start())
+                if body is not None:
+                    actor = text[body.start() : match.end("actor")].strip()
             if _acceptable(actor):
                 if not _is_person(canonical(actor), None):
                     trailing = _trailing_attribution(text, verbs, start)
@@ -448,11 +498,15 @@ def _explicit(text: str) -> tuple[str | None, str | None]:
             return match.group("actor"), "reporting_verb"
     for start, end in verbs:
         # An actor after the verb only in the inverted form of attribution: '..., said Rutte', '"...," says Rutte'.
-        if not text[:start].rstrip().endswith((",", *_QUOTE_MARKS)):
+        head = text[:start].rstrip()
+        if not head.endswith((",", *_QUOTE_MARKS)) and not head.endswith(_DASHES):  # ", - said Podolyak"
             continue
         match = _ACTOR_AFTER.match(text, end)
         if match and _acceptable(match.group("actor").strip()):
             return match.group("actor").strip(), "reporting_verb"
+        match = _SOURCE_AFTER.match(text, end)
+        if match:
+            return match.group("actor"), "reporting_verb"
     # Rule 4: a named actor opening the sentence (after any dateline) is its subject.
     dateline = _DATELINE.match(text)
     body = text[dateline.end() :] if dateline else text
@@ -472,6 +526,14 @@ def _explicit(text: str) -> tuple[str | None, str | None]:
         if match and _opens_with_name(match.group("actor")) and not _prescribed(rest, match.end("actor")):
             actor = match.group("actor").strip()
             return actor, "subject"
+    # Unnamed sources, when the sentence has no named subject: "..., diplomats said", "Officials said ...",
+    # "two people familiar with the matter told".
+    for start, _ in verbs:
+        if text[start : start + 4].rstrip() not in _SOURCE_VERB_STARTS:
+            continue
+        match = _SOURCE_BEFORE.search(text, max(0, start - 140), start)
+        if match and (match.start() == 0 or text[: match.start()].rstrip().endswith((",", *_QUOTE_MARKS))):
+            return match.group("actor"), _UNNAMED
     if "according to" in text.lower():
         unnamed = _ACCORDING_UNNAMED.search(text)
         if unnamed is not None:
@@ -485,6 +547,29 @@ def _opens_with_name(actor: str) -> bool:
     if words[0] == "The" and len(words) > 1:
         return words[1] not in _NOT_ACTORS
     return words[0] not in _NOT_ACTORS
+
+
+# Unnamed sources, which wire copy names by what they are: "diplomats", "two senior U.S. officials", "a
+# congressional source", "people familiar with the matter". What may stand between them and their verb:
+# "who asked not to be named", "speaking on condition of anonymity".
+_SOURCE = (
+    r"(?P<actor>(?i:(?:(?:a|an|one|two|three|four|five|several|some|other|the)\s+)?"
+    r"(?:(?:senior|top|western|european|allied|foreign|administration|government|congressional|military"
+    r"|defen[cs]e|intelligence|security|republican|democratic|gop|white\s+house|[a-z]{1,4}\.[a-z.]{1,6}"
+    r"|u\.s\.|us|eu|nato|russian|ukrainian|american|german|french|british|polish|chinese)\s+){0,3}"
+    r"(?:officials?|diplomats?|sources?|aides?|insiders?|people\s+(?:familiar\s+with|briefed\s+on|close\s+to)"
+    r"\s+(?:the\s+)?[a-z]+(?:\s+[a-z]+)?)))"
+)
+_UNNAMED = "unnamed"  # a method `attribute_with_methods` turns into "reporting_verb" or gives way to a person
+_DASHES = (" -", " \u2013", " \u2014", ",\u2013", ",\u2014", ",-")
+# The first four letters of the verbs unnamed sources speak with ("said", "told", "explained", "warned" ...).
+_SOURCE_VERB_STARTS = frozenset(
+    {"said", "says", "say", "told", "tell", "expl", "indi", "warn", "adde", "stre", "note", "conf"}
+)
+_SOURCE_BEFORE = re.compile(
+    rf"(?<![\w-]){_SOURCE}(?:,\s[^,{_QUOTE}]{{1,90}},|\s+who\s[^,{_QUOTE}]{{1,80}},?)?{_AUX}\s+$"
+)
+_SOURCE_AFTER = re.compile(rf"\s+{_SOURCE}(?=[\s,.;:]|$)")
 
 
 # A short opening phrase of time or place and its comma.
@@ -630,6 +715,12 @@ def _antecedent(
     return nearest
 
 
+def _is_name_label(actor: str) -> bool:
+    """A source's name closing a headline, not the last words of a claim ("... - NATO Summit 2024")."""
+    words = actor.split()
+    return words[0] not in _NOT_ACTORS and not any(w.isdigit() for w in words) and not actor.isupper()
+
+
 def _adjective(word: str) -> bool:
     """A nationality or region adjective standing alone: "European", "Western", "Ukrainian"."""
     return word in _NATIONALITIES or word in {"Western", "Eastern", "Nordic", "Baltic"} or _is_title(word)
@@ -697,6 +788,11 @@ def attribute_with_methods(
         actor, method = _explicit(sentence.text)
         if actor is not None and registry is not None and method != "headline":
             actor, method = _past_the_outlet(sentence.text, actor, method, registry)
+        if method == _UNNAMED:
+            # "It was the third time Hegseth had halted aid ..., the sources said": the person who acted
+            # holds the position the unnamed sources report.
+            acting = discourse.acting_actor(sentence.text, registry)
+            actor, method = (acting, "subject") if acting is not None else (actor, "reporting_verb")
         if actor is not None and _is_reference(actor):
             # (A sentence that opens with its pronoun has no other subject to look for.)
             own = (
@@ -750,6 +846,7 @@ def attribute_with_methods(
                     break
     discourse.inside_quotations(sentences, paragraph, found, methods)
     discourse.first_person_follow_ups(sentences, paragraph, found, methods)
+    discourse.quotes_after_their_speaker(sentences, paragraph, found, methods, registry)
     discourse.interview_answers(sentences, found, methods, registry)
     discourse.signed_letters(sentences, found, methods, registry)
     if parser is not None:
@@ -759,6 +856,7 @@ def attribute_with_methods(
                 if subject is not None and not _prescribed_subject(sentences[i].text, subject):
                     name = canonical(subject)
                     found[i], methods[i] = full.get(name, name), "parser"
+    discourse.stated_after(sentences, found, methods)
     discourse.carried_over(sentences, found, methods, needed, registry)
     return found, methods
 

@@ -109,6 +109,46 @@ def first_person_follow_ups(
             found[i], methods[i] = found[j], "first_person"
 
 
+# "This was stated by Kremlin spokesman Dmitry Peskov.", "Zelensky said this in his nightly address.": a
+# source named after the claim, in a sentence of its own (the way translated Ukrainian and Russian copy
+# attributes a statement).
+_STATED_THIS = re.compile(
+    r"^(?:(?:This|That|It|These\s+words)\s+(?:was|were)\s+(?:stated|said|announced|reported|noted|emphasi[sz]ed"
+    r"|declared|written|voiced|posted)\s+by\b|[^.,;:]{1,80}?\s(?:said|stated|announced|wrote|noted|reported)"
+    r"\s+(?:this|that)\b)"
+)
+_WEAK = frozenset({None, "subject", "parser", "context"})
+
+
+def stated_after(sentences: Sequence[Sentence], found: list[str | None], methods: list[str | None]) -> None:
+    """A claim followed by "This was stated by X." or "X said this ..." is X's (in place): the source of
+    the next sentence outranks a guess from the claim's own subject ("The United States is preparing a
+    package." is Zelensky's when "Zelensky said this in his nightly address." follows)."""
+    for i in range(1, len(sentences)):
+        if found[i] is not None and methods[i - 1] in _WEAK and _STATED_THIS.match(sentences[i].text):
+            found[i - 1], methods[i - 1] = found[i], "reporting_verb"
+
+
+def quotes_after_their_speaker(
+    sentences: Sequence[Sentence],
+    paragraph: list[int],
+    found: list[str | None],
+    methods: list[str | None],
+    registry: Any,
+) -> None:
+    """A quotation standing alone right after a sentence about a person is that person's (in place):
+    'Zelensky commented on the night attack. "Ukraine needs air defence, and our partners can help."'
+    Only a whole sentence in quote marks with no attribution of its own, after a sentence of the same
+    paragraph that names its holder and quotes nothing."""
+    for i in range(1, len(sentences)):
+        text, before = sentences[i].text, sentences[i - 1].text
+        if found[i] is not None or found[i - 1] is None or paragraph[i] != paragraph[i - 1]:
+            continue
+        if text[:1] in QUOTE and text.rstrip(".")[-1:] in QUOTE and not any(q in before for q in QUOTE):
+            if is_person(found[i - 1], registry) or methods[i - 1] in {"reporting_verb", "headline"}:
+                found[i], methods[i] = found[i - 1], "continued_quote"
+
+
 _QUESTION = re.compile(r"^\s*(?:Q|Question)\s*[:.]\s")
 _ANSWER = re.compile(r"^\s*(?:A|Answer)\s*[:.]\s")
 # A transcript's speaker label: "PRESS SECRETARY JOHN F. KIRBY: OK, let's get started."
@@ -191,7 +231,7 @@ def signed_letters(
 _ACTING = re.compile(rf"(?<![^\W_]){ACTOR_START}(?P<actor>{NAME})\s+(?:had\s+|has\s+)?(?P<verb>[a-z]+(?:ed|s))\b")
 
 
-def _acting_actor(text: str, registry: Any) -> str | None:
+def acting_actor(text: str, registry: Any) -> str | None:
     """A person doing something anywhere in the sentence: "after which Trump ordered deliveries halted",
     "the third time Hegseth had halted aid". Asked only of a report's positions that no other rule
     attributes, before the report's last source is borrowed: an act named in the sentence is its own
@@ -223,7 +263,7 @@ def carried_over(
     is attributed: at least a fifth of its sentences carry a quote or a reporting verb (on the labeled
     articles, unattributed positions above that share were almost never the writer's; below it, mostly).
     Only the three sentences before are looked at, and only when the sentence names no person doing
-    something of their own (`_acting_actor`, method "subject").
+    something of their own (`acting_actor`, method "subject").
     """
     if not found:
         return
@@ -233,7 +273,7 @@ def carried_over(
     for i in range(1, len(found)):
         if found[i] is not None or (needed is not None and not needed[i]):
             continue
-        acting = _acting_actor(sentences[i].text, registry)
+        acting = acting_actor(sentences[i].text, registry)
         if acting is not None:
             found[i], methods[i] = acting, "subject"
             continue

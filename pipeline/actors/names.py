@@ -51,6 +51,11 @@ _SPOKES = ("spokesman", "spokeswoman", "spokesperson")
 COUNTRIES = frozenset(LEXICON["nationalities"].values())
 
 
+_DETERMINERS = frozenset(
+    {"the", "a", "an", "several", "many", "most", "other", "one", "two", "three", "four", "five", "six"}
+)
+
+
 @lru_cache(maxsize=8192)  # actors recur from sentence to sentence; a pure function of the string
 def canonical(actor: str) -> str:
     """'Kremlin spokesman Dmitry Peskov' -> 'Dmitry Peskov'; 'the Kremlin' -> 'Kremlin'.
@@ -62,12 +67,19 @@ def canonical(actor: str) -> str:
     tokens = actor.replace("\u2019", "'").split()
     if len(tokens) > 1 and tokens[-1] == "MFA":  # "Belarusian MFA", as state media write the ministry
         tokens = [*tokens[:-1], "Foreign", "Ministry"]
-    if len(tokens) > 1 and tokens[0].lower() in {"the", "a", "an", "several", "many", "most", "other"}:
-        tokens = tokens[1:]  # "Several Republican senators" -> "Republican senators"
+    while len(tokens) > 1 and tokens[0].lower() in _DETERMINERS:
+        tokens = tokens[1:]  # "Several Republican senators" -> "Republican senators", "two officials" -> "officials"
     if len(tokens) > 2 and tokens[0].endswith("'s") and tokens[0][:-2] in COUNTRIES:
         if is_person(" ".join(tokens[1:]), None):  # "Denmark's Mette Frederiksen", not "Ukraine's Foreign Ministry"
             tokens = tokens[1:]
     name_tokens = [t for t in tokens if not is_title(t)]
+    if len(tokens) >= 4 and any(t in {"of", "for", "on"} for t in tokens):
+        # "the chairman of the Federation Council Valentina Matviyenko" -> "Valentina Matviyenko": a person's
+        # name closing a long title with "of" in it.
+        for size in (3, 2):
+            tail = " ".join(tokens[-size:])
+            if all(t[:1].isupper() for t in tokens[-size:]) and is_person(tail, None):
+                return _STRIP_END.sub("", tail).strip(" ,.")
     if any(t in {"of", "for", "to"} for t in tokens):
         # "Minister of Foreign Affairs Margus Tsahkna" -> "Margus Tsahkna": a full name after a title that
         # has "of" in it (the check below wants every word of the phrase capitalised).
@@ -91,7 +103,7 @@ def canonical(actor: str) -> str:
             return _STRIP_END.sub("", " ".join(kept)).strip(" ,.")
         if len(tokens) > 1 and tokens[-1].lower() in _SPOKES:
             tokens = tokens[:-1]
-    words = [t for t in tokens if t.lower() not in {"the", "a", "an"}]
+    words = list(tokens)  # (a leading article is gone; "Office of the President of Ukraine" keeps its own)
     if len(words) > 1 and words[-1].lower() in _SPOKES:  # "a German government spokesman" -> "German government"
         words = words[:-1]
     return _STRIP_END.sub("", " ".join(words)).strip(" ,.") or actor

@@ -17,6 +17,7 @@ Friedrich Merz). Names the registry does not know stay as they are.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -58,6 +59,11 @@ def normalise(name: str) -> str:
     if words and words[0] == "the":
         words = words[1:]
     return " ".join(words)
+
+
+_CONJUNCTION = re.compile(r"\s+and\s+|\s*;\s*")
+# Words that tie a body to a place or a domain: what follows them is not what the phrase names.
+_LINKS = frozenset({"of", "in", "for", "to", "on", "at", "from", "and"})
 
 
 class Registry:
@@ -118,6 +124,8 @@ class Registry:
             return found
         words = key.split()
         for start in range(1, len(words)):  # "president volodymyr zelensky" -> "volodymyr zelensky" -> ...
+            if words[start] in _LINKS:  # "russian embassy in washington" is not Washington
+                break
             found = self._index.get(" ".join(words[start:]))
             if found is not None:
                 return found
@@ -133,6 +141,8 @@ def same_actor(gold: str, predicted: str | None, registry: Registry | None = Non
     """Strict match: the same registered actor, the same full name, or a bare surname of the other's name.
 
     'Rutte' = 'Mark Rutte'; 'Balazs Orban' != 'Viktor Orban'; 'Trump' != 'Tusk'; 'author' only = 'author'.
+    Actors named together match when each matches, in order: 'Biden and Zelensky' = 'Joe Biden and
+    Volodymyr Zelensky', but not 'Zelensky' alone.
     """
     predicted = predicted or AUTHOR
     if gold == AUTHOR or predicted == AUTHOR:
@@ -140,6 +150,9 @@ def same_actor(gold: str, predicted: str | None, registry: Registry | None = Non
     a, b = normalise(gold), normalise(predicted)
     if a == b:
         return True
+    parts_a, parts_b = _CONJUNCTION.split(gold), _CONJUNCTION.split(predicted)
+    if len(parts_a) > 1 and len(parts_a) == len(parts_b):
+        return all(same_actor(x, y, registry) for x, y in zip(parts_a, parts_b, strict=True))
     if registry is not None:
         found_a, found_b = registry.resolve(gold), registry.resolve(predicted)
         if found_a is not None and found_a == found_b:

@@ -535,7 +535,7 @@ def test_the_subject_of_a_sentence_without_a_position_is_named_too():
         # A description before the name, a country's body, an unnamed source only when no one else is named.
         ("In the view of Ukrainian negotiator David Arakhamia, enough ground has been covered.", "David Arakhamia"),
         ("According to Ukraine's defence ministry, the shells arrived on time.", "Ukrainian defence ministry"),
-        ("The plan is dead, according to two officials familiar with the talks.", "two officials"),
+        ("The plan is dead, according to two officials familiar with the talks.", "officials"),
         ("Washington and Berlin were wary of the wording, according to three diplomats.", "Washington and Berlin"),
         # A body named by its nationality and a lower-case noun, and a spokesperson for it.
         ("A spokesperson for the German government said deliveries would continue.", "German government"),
@@ -579,3 +579,51 @@ def test_a_party_member_described_refers_back_to_the_person():
         "New York Congressman Nick Langworthy (R-NY) said he could not vote for the bill."
     )
     assert _speakers(article)[2:] == ["Michael McCaul", "Nick Langworthy"]
+
+
+@pytest.mark.parametrize(
+    "body, expected",
+    [
+        # Unnamed sources, the commonest attribution of wire copy, when no one else is named.
+        ("The summit will not issue an invitation, diplomats said.", "diplomats"),
+        ("Officials said the summit would not issue an invitation to Ukraine.", "Officials"),
+        ('"There will be nothing on membership in the text," said one diplomat.', "diplomat"),
+        ("No vote is planned this week, a congressional source told CNN.", "congressional source"),
+        ("Kyiv will get more Patriots, a senior U.S. official said.", "senior U.S. official"),
+        # ... but a person who acted holds the position the sources report.
+        ("It was the third time Pete Hegseth had halted deliveries on his own, the sources said.", "Pete Hegseth"),
+        # A source after a dash, in a headline or after the claim; a label is not a source.
+        ("Western tanks will burn like the others - Peskov", "Peskov"),
+        ("Russia understood long ago that it cannot talk in ultimatums, - said Podolyak.", "Podolyak"),
+        ("Exclusive: Trump to send air defence to Kyiv via allies, officials say", "officials"),
+        # Datelines with a date and an agency.
+        ("KYIV, March 3 (Ukrinform) - Ukraine will not accept a freeze without guarantees.", "Ukraine"),
+        # A quotation that names an actor is not its own source.
+        ('"The United States supports an immediate ceasefire," Rubio told reporters.', "Rubio"),
+        # An institution is not the place or country it is of.
+        (
+            "The Russian Embassy in Washington said the deliveries push the world to the brink.",
+            "Russian Embassy in Washington",
+        ),
+        (
+            "The Office of the President of Ukraine said Kyiv would not accept a ceasefire.",
+            "Office of the President of Ukraine",
+        ),
+        ("This was stated by the chairman of the Federation Council Valentina Matviyenko.", "Valentina Matviyenko"),
+    ],
+)
+def test_who_holds_it_in_wire_copy_sources_and_institutions(body, expected):
+    assert _speakers("Headline\n\nThe talks opened in Geneva. " + body)[-1] == expected
+
+
+def test_roles_refer_back_and_a_claim_takes_the_source_that_follows_it():
+    registry = Registry.load(PROJECT / "data" / "actors.yaml")
+    article = (
+        "Zelensky on air defence\n\nVladimir Medinsky arrived in Istanbul on Friday. "
+        "The head of the Russian delegation noted that Kyiv must accept neutrality. "
+        "The United States is preparing a package worth $725 million. "
+        "Ukrainian President Volodymyr Zelensky said this in his nightly video address. "
+        'Zelensky then commented on the night attack. "Our partners can help us close the sky."'
+    )
+    found = attribution.attribute(article, split_sentences(article), registry=registry)
+    assert found[1:] == ["Vladimir Medinsky", "Vladimir Medinsky"] + ["Volodymyr Zelensky"] * 4

@@ -79,3 +79,15 @@ def test_with_the_registry_a_capitalised_first_word_is_not_a_speaker(registry):
     assert without[1] == "Approve" and without[2] == "Nearly"  # what the subject rule alone took
     assert found[1] is None and found[2] is None
     assert found[3] == "Kuleba" and methods[3] == "subject"  # a registered surname still counts
+
+
+def test_a_body_of_or_in_a_place_is_not_the_place(registry):
+    assert registry.resolve("Russian Embassy in Washington") is None  # not the U.S. government
+    assert registry.canonical("Ministry of Foreign Affairs of the Russian Federation") == "Russian Foreign Ministry"
+    assert registry.canonical("President Volodymyr Zelensky") == "Volodymyr Zelensky"  # titles still fall away
+
+
+def test_actors_named_together_match_one_by_one(registry):
+    assert same_actor("Joe Biden and Volodymyr Zelensky", "Biden and Zelensky", registry)
+    assert not same_actor("Joe Biden and Volodymyr Zelensky", "Zelensky", registry)
+    assert not same_actor("Joe Biden and Volodymyr Zelensky", "Biden and Putin", registry)
