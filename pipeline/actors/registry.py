@@ -142,7 +142,8 @@ def same_actor(gold: str, predicted: str | None, registry: Registry | None = Non
 
     'Rutte' = 'Mark Rutte'; 'Balazs Orban' != 'Viktor Orban'; 'Trump' != 'Tusk'; 'author' only = 'author'.
     Actors named together match when each matches, in order: 'Biden and Zelensky' = 'Joe Biden and
-    Volodymyr Zelensky', but not 'Zelensky' alone.
+    Volodymyr Zelensky', but not 'Zelensky' alone. Of holders of different targets ('Emmanuel Macron;
+    Kremlin', the codebook's form), the main one, named first, is enough.
     """
     predicted = predicted or AUTHOR
     if gold == AUTHOR or predicted == AUTHOR:
@@ -150,9 +151,13 @@ def same_actor(gold: str, predicted: str | None, registry: Registry | None = Non
     a, b = normalise(gold), normalise(predicted)
     if a == b:
         return True
+    if ";" in gold and ";" not in predicted:  # "Emmanuel Macron; Kremlin": holders of different targets,
+        return same_actor(gold.split(";")[0].strip(), predicted, registry)  # the main one named first
     parts_a, parts_b = _CONJUNCTION.split(gold), _CONJUNCTION.split(predicted)
-    if len(parts_a) > 1 and len(parts_a) == len(parts_b):
-        return all(same_actor(x, y, registry) for x, y in zip(parts_a, parts_b, strict=True))
+    if len(parts_a) > 1 or len(parts_b) > 1:
+        return len(parts_a) == len(parts_b) and all(
+            same_actor(x, y, registry) for x, y in zip(parts_a, parts_b, strict=True)
+        )
     if registry is not None:
         found_a, found_b = registry.resolve(gold), registry.resolve(predicted)
         if found_a is not None and found_a == found_b:

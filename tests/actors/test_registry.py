@@ -91,3 +91,6 @@ def test_actors_named_together_match_one_by_one(registry):
     assert same_actor("Joe Biden and Volodymyr Zelensky", "Biden and Zelensky", registry)
     assert not same_actor("Joe Biden and Volodymyr Zelensky", "Zelensky", registry)
     assert not same_actor("Joe Biden and Volodymyr Zelensky", "Biden and Putin", registry)
+    # Holders of different targets, the main one first (the codebook's "; "): the main one is enough.
+    assert same_actor("Emmanuel Macron; Kremlin", "Macron", registry)
+    assert not same_actor("Emmanuel Macron; Kremlin", "Kremlin", registry)
