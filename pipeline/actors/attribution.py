@@ -115,7 +115,9 @@ _HEAD_OF = (
     r"\s+of\s+(?:the\s+)?)(?:[A-Z][\w'\u2019.-]*\s+|(?:of|for|on|and)\s+(?:the\s+)?){0,6}[A-Z][\w'\u2019.-]*"
     r"(?:\s+(?:delegation|government|ministry|office|parliament|side|team|administration))?"
 )
-_ACTOR = rf"(?:{_GROUP}|{_HEAD_OF}|{_NAME}|{_ROLE}|{_PRONOUN})"
+# The alliance and the bloc as news names them the second time: NATO and the EU (data/actors.yaml).
+_METONYM = r"(?:[Tt]he\s+(?:alliance|bloc)(?![\w-]))"
+_ACTOR = rf"(?:{_GROUP}|{_HEAD_OF}|{_NAME}|{_ROLE}|{_METONYM}|{_PRONOUN})"
 _HEAD_OF_RE = re.compile(_HEAD_OF)
 
 # Both start at the quote mark itself, so the regex engine can skip ahead to quote marks.
@@ -125,7 +127,11 @@ _CLOSING = r"(?<=[,.!?\u2026\u2014-])"
 _AFTER_QUOTE_VERB_FIRST = re.compile(rf"{_CLOSING}[{_QUOTE}]\s*,?\s*{_VERB}\s+(?P<actor>{_ACTOR})")
 _AFTER_QUOTE_ACTOR_FIRST = re.compile(rf"{_CLOSING}[{_QUOTE}]\s*,?\s*(?P<actor>{_ACTOR})\s+{_VERB}\b")
 _ACCORDING = re.compile(
-    rf"\b(?i:according to|in the (?:view|opinion|words) of)\s+(?P<actor>(?:him|her|them)\b|{_ACTOR})"
+    rf"\b(?i:according to|in the (?:view|opinion|words) of)\s+(?P<actor>(?:him|her|them)\b|{_ROLE}(?![\w-])|{_ACTOR})"
+)
+# "As Peskov put it, ...": the source of what follows.
+_AS_PUT = re.compile(
+    rf"^As\s+(?P<actor>{_ROLE}|{_NAME}|{_PRONOUN})\s+(?:put\s+it|said|noted|stressed|wrote|observed|argued|warned)\s*,"
 )
 # Unnamed sources ("according to two officials familiar with the talks") hold what they say only when the
 # sentence names no one else: "Washington and Berlin were wary ..., according to three diplomats" reports
@@ -166,6 +172,7 @@ _INSTITUTION_OF = re.compile(
     r"|Commission|Service|Agency|Administration|Mission|Delegation|Government|Cabinet|Parliament)"
     r"(?:\s+(?:of|for|on)\s+(?:the\s+)?(?:[A-Z][\w'\u2019.-]*\s+){0,3}?[A-Z][\w'\u2019.-]*)*\s+(?:of|in|for|to)\s+(?:the\s+)?$"
 )
+_GROUP_IN = re.compile(rf"(?<![\w-])(?P<actor>{_GROUP})\s+(?:in|of)\s+(?:the\s+)?$")
 _STATED_BY = re.compile(
     r"^(?:This|That|It)\s+(?:was|were)\s+(?:stated|said|announced|reported|noted|emphasi[sz]ed|declared|written"
     r"|voiced|posted)\s+by\s+(?P<actor>[^,.;:]{2,120}?)\s*(?:[,.;:]|$)"
@@ -414,7 +421,9 @@ def _explicit(text: str) -> tuple[str | None, str | None]:
             # "According to Kremlin aide Yuri Ushakov, Putin warned Trump ...": the source reports what
             # another actor did or said; that actor holds the position. "According to Peskov, the weapons
             # only prolong the war": no actor opens the clause, so the source holds it.
-            clause = _REPORTED_CLAUSE.match(text, m.end()) if m.start() == 0 else None
+            # (Only after a named source: "According to her, Moscow will never ..." is hers.)
+            named_source = m.group("actor")[:1].isupper() and not _is_reference(m.group("actor"))
+            clause = _REPORTED_CLAUSE.match(text, m.end()) if m.start() == 0 and named_source else None
             # (A nationality opens a noun, not a name: "According to Starmer's plan, European troops would")
             if clause is not None and _acceptable(clause.group("actor")) and not _adjective(clause.group("actor")):
                 candidates.append((clause.group("actor"), "according_to"))
@@ -426,6 +435,8 @@ def _explicit(text: str) -> tuple[str | None, str | None]:
             elif owned is not None:
                 actor = _owned(owned)
             candidates.append((_OBJECT_PRONOUNS.get(actor, actor), "according_to"))
+    if text.startswith("As "):
+        candidates += [(m.group("actor"), "according_to") for m in _AS_PUT.finditer(text)]
     if " view" in lower or " words" in lower or " opinion" in lower:
         # A sentence that opens "In Kuleba's view, ...", "In the Kremlin's view", "In his words, ...".
         candidates += [
@@ -476,8 +487,11 @@ def _explicit(text: str) -> tuple[str | None, str | None]:
                 # "The Russian Embassy in Washington said", "the Ministry of Foreign Affairs of the Russian
                 # Federation said": the institution, not the place or country it is of.
                 body = _INSTITUTION_OF.search(text, max(0, match.start() - 120), match.start())
+                group = _GROUP_IN.search(text, max(0, match.start() - 80), match.start())
                 if body is not None:
                     actor = text[body.start() : match.end("actor")].strip()
+                elif group is not None:  # "Opposition lawmakers in Warsaw demanded": the lawmakers, not Warsaw
+                    actor = group.group("actor")
             if _acceptable(actor):
                 if not _is_person(canonical(actor), None):
                     trailing = _trailing_attribution(text, verbs, start)

@@ -627,3 +627,26 @@ def test_roles_refer_back_and_a_claim_takes_the_source_that_follows_it():
     )
     found = attribution.attribute(article, split_sentences(article), registry=registry)
     assert found[1:] == ["Vladimir Medinsky", "Vladimir Medinsky"] + ["Volodymyr Zelensky"] * 4
+
+
+@pytest.mark.parametrize(
+    "body, expected",
+    [
+        ("The alliance said it would be ready to invite Ukraine once conditions are met.", "alliance"),
+        ("The Senate passed the $61 billion aid package on Tuesday.", "Senate"),
+        ("Opposition lawmakers in Warsaw demanded that Tusk send more jets to Kyiv.", "Opposition lawmakers"),
+        ("As Peskov put it, talks on Kyiv's terms are a fantasy.", "Peskov"),
+        ("The Russian side believes that talks can resume only if Kyiv drops its ambitions.", "Russian side"),
+    ],
+)
+def test_bodies_groups_and_sources_in_second_references(body, expected):
+    assert _speakers("Headline\n\nThe talks opened in Geneva. " + body)[-1] == expected
+
+
+def test_according_to_a_pronoun_or_a_role_is_the_source_not_the_clause_subject():
+    article = (
+        "Headline\n\nMaria Zakharova spoke at a briefing. According to her, Moscow will never negotiate "
+        "under blackmail. Sergei Lavrov spoke in Ankara. According to the Russian foreign minister, talks can "
+        "resume only if the West stops arming Kyiv."
+    )
+    assert _speakers(article)[2::2] == ["Maria Zakharova", "Sergei Lavrov"]
