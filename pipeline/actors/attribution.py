@@ -105,9 +105,8 @@ _PRONOUN = r"(?:he|she|they|He|She|They)"
 # A name that modifies a plural of people: the group speaks, not the country or party ("NATO leaders",
 # "British and French officials", "Ukrainian defence ministers"). Tried before the bare name.
 _GROUP = (
-    rf"{_NAME}(?:,?\s+and\s+{_NAME})?\s+(?:(?:defen[cs]e|foreign|senior|military|opposition|government|party)\s+)?"
-    + _alternation(_LEXICON["group_plurals"])
-    + r"(?![\w-])"
+    rf"{_NAME}(?:,?\s+and\s+{_NAME})?\s+(?:(?:defen[cs]e|foreign|senior|military|opposition|government|party|prime"
+    r"|finance|economy|interior)\s+)?" + _alternation(_LEXICON["group_plurals"]) + r"(?![\w-])"
 )
 _NAME_ONLY = re.compile(rf"{_NAME_TOKEN}(?:\s+{_NAME_TOKEN})*")
 _HEAD_OF = (
@@ -124,7 +123,8 @@ _HEAD_OF_RE = re.compile(_HEAD_OF)
 # Only a closing quote mark (after the quotation's own punctuation) starts them: at an opening one the
 # quotation's first words ('"The United States supports ...," Rubio said') would be taken for its source.
 _CLOSING = r"(?<=[,.!?\u2026\u2014-])"
-_AFTER_QUOTE_VERB_FIRST = re.compile(rf"{_CLOSING}[{_QUOTE}]\s*,?\s*{_VERB}\s+(?P<actor>{_ACTOR})")
+_TITLED_NAME = rf"{_NAME}(?:\s+(?:of|to|for)\s+(?:the\s+)?{_NAME})+"  # "Secretary of State Marco Rubio"
+_AFTER_QUOTE_VERB_FIRST = re.compile(rf"{_CLOSING}[{_QUOTE}]\s*,?\s*{_VERB}\s+(?P<actor>{_TITLED_NAME}|{_ACTOR})")
 _AFTER_QUOTE_ACTOR_FIRST = re.compile(rf"{_CLOSING}[{_QUOTE}]\s*,?\s*(?P<actor>{_ACTOR})\s+{_VERB}\b")
 _ACCORDING = re.compile(
     rf"\b(?i:according to|in the (?:view|opinion|words) of)\s+(?P<actor>(?:him|her|them)\b|{_ROLE}(?![\w-])|{_ACTOR})"
@@ -172,6 +172,9 @@ _INSTITUTION_OF = re.compile(
     r"|Commission|Service|Agency|Administration|Mission|Delegation|Government|Cabinet|Parliament)"
     r"(?:\s+(?:of|for|on)\s+(?:the\s+)?(?:[A-Z][\w'\u2019.-]*\s+){0,3}?[A-Z][\w'\u2019.-]*)*\s+(?:of|in|for|to)\s+(?:the\s+)?$"
 )
+_PLURAL_STATES = re.compile(
+    r"(?:\b(?:[Mm]ember|[Aa]llied|EU|NATO|G7|Gulf|frontline|neighbou?ring)|\b[A-Z]\w*(?:an|ic|ern))\s+$"
+)
 _GROUP_IN = re.compile(rf"(?<![\w-])(?P<actor>{_GROUP})\s+(?:in|of)\s+(?:the\s+)?$")
 _STATED_BY = re.compile(
     r"^(?:This|That|It)\s+(?:was|were)\s+(?:stated|said|announced|reported|noted|emphasi[sz]ed|declared|written"
@@ -200,7 +203,11 @@ _NAMED_FIRST = re.compile(
     rf"(?P<head>[A-Z][^,]{{0,60}}),\s+(?P<name>{_NAME})\s+(?:first|chief|foremost)\s+among\s+them,{_AUX}\s+(?=[a-z])"
 )
 _PERSON_OF = re.compile(rf"(?<![^\W_])(?P<actor>{_NAME})\s+of\s+$")
-_ACTOR_AFTER = re.compile(rf"\s+(?P<actor>{_NAME_BACKTRACKING}|{_ROLE})(?=[\s,.;:]|$)")
+# (A title may have "of", "to" or "for" in it: "said Secretary of State Marco Rubio", "said U.S. Ambassador to
+# NATO Matthew Whitaker".)
+_ACTOR_AFTER = re.compile(
+    rf"\s+(?P<actor>{_NAME_BACKTRACKING}(?:\s+(?:of|to|for)\s+(?:the\s+)?{_NAME_BACKTRACKING})*|{_ROLE})(?=[\s,.;:]|$)"
+)
 
 
 # Roles of three words or with "of" in them ("head of state", "national security adviser") refer back as a
@@ -479,7 +486,9 @@ def _explicit(text: str) -> tuple[str | None, str | None]:
         if match:
             return _owned(match), "subject"
     # An actor right before a verb ("Orban told", "the Kremlin has long argued"), then right after one.
-    for start, _ in verbs:
+    for start, end in verbs:
+        if text[start:end] == "states" and _PLURAL_STATES.search(text, max(0, start - 30), start):
+            continue  # "Member states pledged", "the Baltic states call": a noun, not "says"
         match = _ACTOR_BEFORE.search(text, max(0, start - 160), start)
         if match:  # (it starts a word: its lookbehind sees no letter or digit before it)
             actor = match.group("actor").strip()

@@ -73,12 +73,15 @@ def canonical(actor: str) -> str:
         if is_person(" ".join(tokens[1:]), None):  # "Denmark's Mette Frederiksen", not "Ukraine's Foreign Ministry"
             tokens = tokens[1:]
     name_tokens = [t for t in tokens if not is_title(t)]
-    if len(tokens) >= 4 and any(t in {"of", "for", "on"} for t in tokens):
+    if len(tokens) >= 4 and any(t in {"of", "for", "on", "to"} for t in tokens):
         # "the chairman of the Federation Council Valentina Matviyenko" -> "Valentina Matviyenko": a person's
         # name closing a long title with "of" in it.
         for size in (3, 2):
             tail = " ".join(tokens[-size:])
-            if all(t[:1].isupper() for t in tokens[-size:]) and is_person(tail, None):
+            first = tokens[-size]
+            if first in COUNTRIES or first in INSTITUTION_HEADS:  # "Envoy for Ukraine Keith Kellogg"
+                continue
+            if all(t[:1].isupper() and not t.isupper() for t in tokens[-size:]) and is_person(tail, None):
                 return _STRIP_END.sub("", tail).strip(" ,.")
     if any(t in {"of", "for", "to"} for t in tokens):
         # "Minister of Foreign Affairs Margus Tsahkna" -> "Margus Tsahkna": a full name after a title that

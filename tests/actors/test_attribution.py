@@ -637,6 +637,10 @@ def test_roles_refer_back_and_a_claim_takes_the_source_that_follows_it():
         ("Opposition lawmakers in Warsaw demanded that Tusk send more jets to Kyiv.", "Opposition lawmakers"),
         ("As Peskov put it, talks on Kyiv's terms are a fantasy.", "Peskov"),
         ("The Russian side believes that talks can resume only if Kyiv drops its ambitions.", "Russian side"),
+        ('"Both sides must sit down again," said Secretary of State Marco Rubio.', "Marco Rubio"),
+        ("Both sides must sit down again, said Special Envoy for Ukraine Keith Kellogg.", "Keith Kellogg"),
+        ("Member states pledged to keep supplying Ukraine with air defence.", "Member states"),
+        ("G7 finance ministers agreed to use frozen Russian assets for Ukraine.", "G7 finance ministers"),
     ],
 )
 def test_bodies_groups_and_sources_in_second_references(body, expected):
