@@ -115,7 +115,7 @@ _HEAD_OF = (
     r"(?:\s+(?:delegation|government|ministry|office|parliament|side|team|administration))?"
 )
 # The alliance and the bloc as news names them the second time: NATO and the EU (data/actors.yaml).
-_METONYM = r"(?:[Tt]he\s+(?:alliance|bloc)(?![\w-]))"
+_METONYM = r"(?:[Tt]he\s+(?:alliance|bloc|ministry|department|embassy)(?![\w-]))"  # (the last three refer back)
 _ACTOR = rf"(?:{_GROUP}|{_HEAD_OF}|{_NAME}|{_ROLE}|{_METONYM}|{_PRONOUN})"
 _HEAD_OF_RE = re.compile(_HEAD_OF)
 
@@ -175,7 +175,16 @@ _INSTITUTION_OF = re.compile(
 _PLURAL_STATES = re.compile(
     r"(?:\b(?:[Mm]ember|[Aa]llied|EU|NATO|G7|Gulf|frontline|neighbou?ring)|\b[A-Z]\w*(?:an|ic|ern))\s+$"
 )
-_GROUP_IN = re.compile(rf"(?<![\w-])(?P<actor>{_GROUP})\s+(?:in|of)\s+(?:the\s+)?$")
+_SOURCE_IN = re.compile(
+    r"(?<![\w-])(?:[Aa]n?|[Oo]ne|[Tt]wo|[Tt]hree)?\s*(?P<actor>(?:[\w.-]+\s+)?(?:sources?|officials?|insiders?))"
+    r"\s+(?:in|at|close\s+to|within|from)\s+(?:the\s+)?$"
+)
+_OWNERS_VOICE = re.compile(
+    rf"(?<![\w-])(?:(?P<owner>(?:[A-Z][\w.-]*\s+){{0,3}}[A-Z][\w.-]*)['\u2019]s\s+(?:press\s+)?office"
+    rf"|(?:[Aa]n?|[Tt]he)\s+(?P<issuer>{_NAME_TOKEN}(?:\s+{_NAME_TOKEN}){{0,3}})\s+statement)"
+    rf"(?:,\s[^,{_QUOTE}]{{1,90}},)?{_AUX}\s+$"
+)
+_GROUP_IN = re.compile(rf"(?<![\w-])(?P<actor>{_GROUP}|[A-Z][a-z]+s)\s+(?:in|of)\s+(?:the\s+)?$")
 _STATED_BY = re.compile(
     r"^(?:This|That|It)\s+(?:was|were)\s+(?:stated|said|announced|reported|noted|emphasi[sz]ed|declared|written"
     r"|voiced|posted)\s+by\s+(?P<actor>[^,.;:]{2,120}?)\s*(?:[,.;:]|$)"
@@ -190,7 +199,7 @@ _SUBJECT = re.compile(
 )
 _ACTOR_BEFORE = re.compile(
     rf"(?<![^\W_]){_ACTOR_START}(?P<actor>{_ACTOR}(?:\s+and\s+{_NAME})?)"
-    rf"(?:,\s[^,{_QUOTE}]{{1,90}},|\s+\([^()]{{1,40}}\))?{_AUX}\s+$"
+    rf"(?:,\s[^,{_QUOTE}]{{1,90}},|\s+\([^()]{{1,40}}\)|,\s+[DRI]-[A-Z][A-Za-z.]{{1,7}})?{_AUX}\s+$"
 )
 _PERSON_NAME = rf"(?:[\w.'’-]+\s+){{0,4}}?{_NAME_TOKEN}(?:\s+{_NAME_TOKEN}){{1,4}}"
 # Both match at the sentence's start and end right before the verb or the first lower-case word after the name.
@@ -240,6 +249,8 @@ def _is_reference(actor: str) -> bool:
         return len(words) == 1 and words[0].strip(".,").lower() in _REFERENCE_WORDS
     rest = [w.strip(".,").lower() for w in words[1:]]
     if bool(rest) and (all(w in _REFERENCE_WORDS for w in rest) or " ".join(rest).endswith(_LONG_ROLES)):
+        return True
+    if len(words) == 2 and rest[0] in _BODY_HEADS:  # "the ministry": the ministry named before
         return True
     if _HEAD_OF_RE.fullmatch(actor):  # "the head of the Russian delegation": its head, a person named before
         return not _is_person(canonical(actor), None)  # unless the phrase ends with the name
@@ -501,6 +512,8 @@ def _explicit(text: str) -> tuple[str | None, str | None]:
                     actor = text[body.start() : match.end("actor")].strip()
                 elif group is not None:  # "Opposition lawmakers in Warsaw demanded": the lawmakers, not Warsaw
                     actor = group.group("actor")
+                elif (source := _SOURCE_IN.search(text, max(0, match.start() - 60), match.start())) is not None:
+                    actor = text[source.start("actor") : match.end("actor")].strip()  # "a source in the delegation"
             if _acceptable(actor):
                 if not _is_person(canonical(actor), None):
                     trailing = _trailing_attribution(text, verbs, start)
@@ -515,6 +528,9 @@ def _explicit(text: str) -> tuple[str | None, str | None]:
                 if before is not None and _is_person(canonical(before.group("actor")), None):
                     return before.group("actor"), "reporting_verb"
                 return actor, "reporting_verb"
+        voice = _OWNERS_VOICE.search(text, max(0, start - 100), start)
+        if voice is not None:  # "Johnson's office said", "A Pentagon statement said": the owner's voice
+            return voice.group("owner") or voice.group("issuer"), "reporting_verb"
         match = _PRODUCT_BEFORE.search(text, max(0, start - 160), start)
         # Only a text that opens its clause speaks: not "officials briefed on the document said".
         if match and (not (head := text[: match.start()].rstrip()) or head.endswith((",", ";", ":", *_QUOTE))):
@@ -567,8 +583,8 @@ def _explicit(text: str) -> tuple[str | None, str | None]:
 def _opens_with_name(actor: str) -> bool:
     """Whether a subject starts with a name: "The Verkhovna Rada", not "The plan" or "Nearly all"."""
     words = actor.split()
-    if words[0] == "The" and len(words) > 1:
-        return words[1] not in _NOT_ACTORS
+    if words[0] in {"The", "Many", "Most", "All", "Several"} and len(words) > 1:
+        return words[1] not in _NOT_ACTORS  # "Many House Republicans are opposed ..."
     return words[0] not in _NOT_ACTORS
 
 
@@ -640,6 +656,10 @@ def _last_name(text: str) -> str | None:
     return canonical(names[-1]) if names else None
 
 
+_IT_SAID = re.compile(
+    r"^It\s+(?:also\s+|further\s+)?(?:said|added|stressed|noted|warned|stated|urged|called|insisted)\b"
+)
+_BODY_HEADS = frozenset({"ministry", "department", "embassy", "office", "agency", "committee", "council"})
 # Nouns of unnamed sources: "the official" refers back to "a senior U.S. official", not to a named person.
 _ANONYMOUS = frozenset({"official", "officials", "source", "sources", "diplomat", "diplomats", "insider"})
 _NATIONALITIES: dict[str, str] = _LEXICON["nationalities"]
@@ -707,6 +727,13 @@ def _antecedent(
             if found[j] is not None:
                 return found[j]
         return None
+    head = reference.split()[-1].strip(".,").lower()
+    if head in _BODY_HEADS and len(reference.split()) == 2:
+        # "the ministry", "the embassy": the body of that kind named before, else none (not a person).
+        for j in range(i - 1, max(-1, i - 8), -1):
+            if found[j] is not None and head in found[j].lower():
+                return found[j]
+        return None
     if reference.lower() == "they":
         for j in range(i - 1, -1, -1):
             name = found[j] if found[j] is not None else _last_name(sentences[j].text)
@@ -758,8 +785,19 @@ def _past_the_outlet(text: str, actor: str, method: str | None, registry: Any) -
     at = text.find(actor)
     if outlet is None or outlet.type != "media" or at < 0:
         return actor, method
-    other, other_method = _explicit(text[:at] + "x" * len(actor) + text[at + len(actor) :])
+    masked = text[:at] + "x" * len(actor) + text[at + len(actor) :]
+    other, other_method = _explicit(masked)
+    if other is None:  # "The Financial Times reported that Berlin is ready to ...": Berlin's
+        reported = _OUTLET_REPORTED.search(masked, at + len(actor))
+        if reported is not None and _acceptable(reported.group("actor")):
+            other, other_method = reported.group("actor"), "reporting_verb"
     return (other, other_method) if other is not None else (actor, method)
+
+
+_OUTLET_REPORTED = re.compile(
+    rf"\s(?:reported|reports|said|says|wrote|writes|learned|has\s+learned)(?:,\s[^,]{{1,60}},)?\s+that\s+"
+    rf"(?P<actor>{_GROUP}|{_NAME}){_AUX}\s+[a-z]"
+)
 
 
 def attribute(
@@ -809,8 +847,14 @@ def attribute_with_methods(
     surnames: set[str] = set()
     for i, sentence in enumerate(sentences):
         actor, method = _explicit(sentence.text)
-        if actor is not None and registry is not None and method != "headline":
+        if actor is not None and registry is not None:
             actor, method = _past_the_outlet(sentence.text, actor, method, registry)
+        if actor is None and _IT_SAID.match(sentence.text):
+            # "The Kremlin commented on ... . It added that ...": the body named in the sentences before.
+            for j in range(i - 1, max(-1, i - 3), -1):
+                if found[j] is not None and not _is_person(found[j], registry):
+                    actor, method = found[j], "pronoun"
+                    break
         if method == _UNNAMED:
             # "It was the third time Hegseth had halted aid ..., the sources said": the person who acted
             # holds the position the unnamed sources report.

@@ -27,7 +27,7 @@ NAME_TOKEN = (
     r"(?:[A-Z][\w'’.-]*+|(?<![\w'’])(?:de|von|van|der|al|bin|da|di|la|le)"
     r"(?=\s+(?:[A-Z]|(?:de|der|la|le)\s+[A-Z])))"
 )
-NAME = rf"(?:the\s+)?{NAME_TOKEN}(?:\s+{NAME_TOKEN}){{0,5}}"
+NAME = rf"(?:the\s+)?{NAME_TOKEN}(?:\s+{NAME_TOKEN}){{0,7}}"
 # Capitalised words that open sentences without naming anyone.
 NOT_ACTORS = set(LEXICON["not_actors"])
 _STRIP_END = re.compile(r"['’]s$")
@@ -52,7 +52,7 @@ COUNTRIES = frozenset(LEXICON["nationalities"].values())
 
 
 _DETERMINERS = frozenset(
-    {"the", "a", "an", "several", "many", "most", "other", "one", "two", "three", "four", "five", "six"}
+    {"the", "a", "an", "several", "many", "most", "all", "other", "one", "two", "three", "four", "five", "six"}
 )
 
 

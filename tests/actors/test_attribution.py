@@ -641,6 +641,12 @@ def test_roles_refer_back_and_a_claim_takes_the_source_that_follows_it():
         ("Both sides must sit down again, said Special Envoy for Ukraine Keith Kellogg.", "Keith Kellogg"),
         ("Member states pledged to keep supplying Ukraine with air defence.", "Member states"),
         ("G7 finance ministers agreed to use frozen Russian assets for Ukraine.", "G7 finance ministers"),
+        ("Many House Republicans are opposed to further aid to Ukraine.", "Republicans"),
+        ('"Not one more dime," Senate Majority Leader Jo Ames, D-N.Y. said on the floor.', "Jo Ames"),
+        ("The shipments would resume, according to White House Deputy Press Secretary Ann Kell.", "Ann Kell"),
+        ("Johnson's office said the speaker remains committed to passing the aid.", "Johnson"),
+        ("A Pentagon statement said the shipments would resume next week.", "Pentagon"),
+        ("A source in the Russian delegation told TASS that Moscow would insist.", "source in the Russian delegation"),
     ],
 )
 def test_bodies_groups_and_sources_in_second_references(body, expected):
@@ -654,3 +660,15 @@ def test_according_to_a_pronoun_or_a_role_is_the_source_not_the_clause_subject()
         "resume only if the West stops arming Kyiv."
     )
     assert _speakers(article)[2::2] == ["Maria Zakharova", "Sergei Lavrov"]
+
+
+def test_the_ministry_and_it_refer_back_to_the_body_and_an_outlet_gives_way_to_what_it_reports():
+    registry = Registry.load(PROJECT / "data" / "actors.yaml")
+    article = (
+        "Headline\n\nThe Russian Foreign Ministry issued a statement on Friday. "
+        "The ministry stressed that Western weapons would be legitimate targets. "
+        "The Kremlin commented on the new package on Monday. It added that such deliveries only prolong the war. "
+        "The Financial Times reported that Berlin is ready to drop its objection to the loan."
+    )
+    found = attribution.attribute(article, split_sentences(article), registry=registry)
+    assert found[2] == "Russian Foreign Ministry" and found[4] == "Kremlin" and found[5] == "Berlin"
