@@ -755,7 +755,11 @@ def _antecedent(
         speaker = [found[j]] if found[j] is not None and _is_person(found[j], registry) else []
         if speaker and country is None:
             return speaker[0]
-        for name in (*speaker, *_people_named(sentences[j].text, registry)):
+        named = _people_named(sentences[j].text, registry)
+        if country is not None:  # "Putin received Witkoff. The US envoy said": a registered surname counts too
+            singles = (canonical(n) for n in _NAME_RE.findall(sentences[j].text))
+            named = (*named, *(n for n in singles if " " not in n and _is_person(n, registry)))
+        for name in (*speaker, *named):
             if country is None:
                 return name
             nearest = nearest or name

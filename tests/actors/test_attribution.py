@@ -672,3 +672,12 @@ def test_the_ministry_and_it_refer_back_to_the_body_and_an_outlet_gives_way_to_w
     )
     found = attribution.attribute(article, split_sentences(article), registry=registry)
     assert found[2] == "Russian Foreign Ministry" and found[4] == "Kremlin" and found[5] == "Berlin"
+
+
+def test_a_description_with_a_nationality_finds_the_person_of_that_country():
+    registry = Registry.load(PROJECT / "data" / "actors.yaml")
+    article = (
+        "Headline\n\nPutin received Witkoff in the Kremlin on Thursday. "
+        "The US envoy said that Washington wants a ceasefire by summer."
+    )
+    assert attribution.attribute(article, split_sentences(article), registry=registry)[-1] == "Witkoff"
