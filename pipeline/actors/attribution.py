@@ -131,7 +131,8 @@ _ACCORDING = re.compile(
 )
 # "As Peskov put it, ...": the source of what follows.
 _AS_PUT = re.compile(
-    rf"^As\s+(?P<actor>{_ROLE}|{_NAME}|{_PRONOUN})\s+(?:put\s+it|said|noted|stressed|wrote|observed|argued|warned)\s*,"
+    rf"^As\s+(?P<actor>{_ROLE}|{_NAME}|{_PRONOUN})\s+(?:has\s+|had\s+)?(?:put\s+it|said|says|noted|notes|stressed"
+    r"|wrote|writes|observed|argued|argues|warned|warns)\s*,"
 )
 # Unnamed sources ("according to two officials familiar with the talks") hold what they say only when the
 # sentence names no one else: "Washington and Berlin were wary ..., according to three diplomats" reports
@@ -166,11 +167,19 @@ _IN_VIEW = re.compile(
     rf"^In\s+(?:(?P<actor>{_NAME})(?:['\u2019]s?)?|(?P<pronoun>his|her|their))\s+(?:view|opinion|words)\b"
 )
 _POSSESSIVE_PRONOUNS = {"his": "he", "her": "she", "their": "they"}
-_HEADLINE = re.compile(rf"^(?P<actor>{_NAME}):\s")
+_HEADLINE = re.compile(
+    rf"^(?:\d{{1,2}}[:.]\d{{2}}\s*(?:[ap]\.?m\.?|GMT|BST|CET|CEST|EET|EEST|ET|UTC)?\s+)?(?P<actor>{_NAME}):\s"
+)
 _INSTITUTION_OF = re.compile(
     r"(?<![\w-])(?:[Tt]he\s+)?(?:[A-Z][\w'\u2019.-]*\s+){0,4}(?:Ministry|Office|Embassy|Department|Council|Committee"
     r"|Commission|Service|Agency|Administration|Mission|Delegation|Government|Cabinet|Parliament)"
     r"(?:\s+(?:of|for|on)\s+(?:the\s+)?(?:[A-Z][\w'\u2019.-]*\s+){0,3}?[A-Z][\w'\u2019.-]*)*\s+(?:of|in|for|to)\s+(?:the\s+)?$"
+)
+# Verbs that are also nouns: after a possessive or an adjective they are the nouns.
+_NOUN_LIKE = frozenset({"calls", "promises", "pledges", "support", "demands", "demand", "claims", "hopes", "plans"})
+_NOUN_BEFORE = re.compile(
+    r"(?:['\u2019]s|\b(?:Western|Eastern|American|European|Russian|Ukrainian|German|French|British|Chinese|Paper"
+    r"|US|U\.S\.|EU|NATO|allied|military|financial|public|popular|foreign|international))\s+$"
 )
 _PLURAL_STATES = re.compile(
     r"(?:\b(?:[Mm]ember|[Aa]llied|EU|NATO|G7|Gulf|frontline|neighbou?ring)|\b[A-Z]\w*(?:an|ic|ern))\s+$"
@@ -500,6 +509,8 @@ def _explicit(text: str) -> tuple[str | None, str | None]:
     for start, end in verbs:
         if text[start:end] == "states" and _PLURAL_STATES.search(text, max(0, start - 30), start):
             continue  # "Member states pledged", "the Baltic states call": a noun, not "says"
+        if text[start:end] in _NOUN_LIKE and _NOUN_BEFORE.search(text, max(0, start - 30), start):
+            continue  # "the Kremlin's calls for a truce", "Western pledges of support": nouns
         match = _ACTOR_BEFORE.search(text, max(0, start - 160), start)
         if match:  # (it starts a word: its lookbehind sees no letter or digit before it)
             actor = match.group("actor").strip()
@@ -596,14 +607,15 @@ _SOURCE = (
     r"(?:(?:senior|top|western|european|allied|foreign|administration|government|congressional|military"
     r"|defen[cs]e|intelligence|security|republican|democratic|gop|white\s+house|[a-z]{1,4}\.[a-z.]{1,6}"
     r"|u\.s\.|us|eu|nato|russian|ukrainian|american|german|french|british|polish|chinese)\s+){0,3}"
-    r"(?:officials?|diplomats?|sources?|aides?|insiders?|people\s+(?:familiar\s+with|briefed\s+on|close\s+to)"
+    r"(?:officials?|diplomats?|sources?|aides?|insiders?|critics|opponents|supporters|sceptics|skeptics"
+    r"|people\s+(?:familiar\s+with|briefed\s+on|close\s+to)"
     r"\s+(?:the\s+)?[a-z]+(?:\s+[a-z]+)?)))"
 )
 _UNNAMED = "unnamed"  # a method `attribute_with_methods` turns into "reporting_verb" or gives way to a person
 _DASHES = (" -", " \u2013", " \u2014", ",\u2013", ",\u2014", ",-")
 # The first four letters of the verbs unnamed sources speak with ("said", "told", "explained", "warned" ...).
 _SOURCE_VERB_STARTS = frozenset(
-    {"said", "says", "say", "told", "tell", "expl", "indi", "warn", "adde", "stre", "note", "conf"}
+    {"said", "says", "say", "told", "tell", "expl", "indi", "warn", "adde", "stre", "note", "conf", "argu", "clai"}
 )
 _SOURCE_BEFORE = re.compile(
     rf"(?<![\w-]){_SOURCE}(?:,\s[^,{_QUOTE}]{{1,90}},|\s+who\s[^,{_QUOTE}]{{1,80}},?)?{_AUX}\s+$"
@@ -613,7 +625,8 @@ _SOURCE_AFTER = re.compile(rf"\s+{_SOURCE}(?=[\s,.;:]|$)")
 
 # A short opening phrase of time or place and its comma.
 _OPENING = re.compile(
-    r"(?:On|In|At|After|Before|Earlier|Later|Meanwhile|Last|This|Since|During|Speaking|Separately|Instead)\b"
+    r"(?:On|In|At|After|Before|Earlier|Later|Meanwhile|Last|This|Since|During|Speaking|Separately|Instead"
+    r"|According\s+to\s+(?:two|three|several|some|unnamed)\b)\b"
     r"[^,;:\"\u201c\u201d]{0,50},\s+"
 )
 

@@ -115,7 +115,7 @@ def first_person_follow_ups(
 _STATED_THIS = re.compile(
     r"^(?:(?:This|That|It|These\s+words)\s+(?:was|were)\s+(?:stated|said|announced|reported|noted|emphasi[sz]ed"
     r"|declared|written|voiced|posted)\s+by\b|[^.,;:]{1,80}?\s(?:said|stated|announced|wrote|noted|reported)"
-    r"\s+(?:this|that)\b)"
+    r"\s+this(?=[.,;]|\s+(?:in|on|at|during|after|while|when|to|as)\b))"
 )
 _WEAK = frozenset({None, "subject", "parser", "context"})
 
@@ -263,7 +263,9 @@ def carried_over(
     is attributed: at least a fifth of its sentences carry a quote or a reporting verb (on the labeled
     articles, unattributed positions above that share were almost never the writer's; below it, mostly).
     Only the three sentences before are looked at, and only when the sentence names no person doing
-    something of their own (`acting_actor`, method "subject").
+    something of their own (`acting_actor`, method "subject") and does not speak in the writer's voice: a
+    prescription ("The House should vote this week.") or a first person outside quote marks ("I agree.")
+    is the writer's even among quotes (op-eds quote often enough to pass for reports).
     """
     if not found:
         return
@@ -277,6 +279,8 @@ def carried_over(
         if acting is not None:
             found[i], methods[i] = acting, "subject"
             continue
+        if _WRITERS_VOICE.search(sentences[i].text):
+            continue  # "The House should vote this week.", "I agree.": the writer's, even in a report
         for j in range(i - 1, max(-1, i - 4), -1):
             if found[j] is not None:
                 found[i], methods[i] = found[j], "context"
@@ -284,3 +288,5 @@ def carried_over(
 
 
 _REPORT_SHARE = 0.25
+# A prescription or the writer's first person outside quote marks.
+_WRITERS_VOICE = re.compile(r"^[^\"\u201c\u201d]*\b(?:should|must|ought\s+to|I|we|We|our|Our)\b[^\"\u201c\u201d]*$")

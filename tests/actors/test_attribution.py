@@ -681,3 +681,30 @@ def test_a_description_with_a_nationality_finds_the_person_of_that_country():
         "The US envoy said that Washington wants a ceasefire by summer."
     )
     assert attribution.attribute(article, split_sentences(article), registry=registry)[-1] == "Witkoff"
+
+
+@pytest.mark.parametrize(
+    "body, expected",
+    [
+        ("The Kremlin's calls for a truce are a ploy to rearm.", "Kremlin"),  # "calls" is the noun here
+        ("Critics argue that every new shipment of shells only prolongs the killing.", "Critics"),
+        ("11:05 GMT Kremlin: no ceasefire while weapons keep arriving", "Kremlin"),
+        ("As Kallas has argued, a ceasefire without guarantees is only a pause.", "Kallas"),
+    ],
+)
+def test_nouns_labels_and_opinion_groups(body, expected):
+    assert _speakers("Headline\n\nThe talks opened in Geneva. " + body)[-1] == expected
+
+
+def test_said_that_introduces_what_was_said_and_only_said_this_points_back():
+    claim = "Headline\n\nThe alliance should issue the invitation in July. "
+    assert _speakers(claim + "Stoltenberg said that it was a matter of when.")[1] is None
+    assert _speakers(claim + "Stoltenberg said this in Brussels.")[1] == "Stoltenberg"
+
+
+def test_in_a_quoting_op_ed_the_writers_prescription_and_first_person_stay_the_writers():
+    article = (
+        "Comment\n\nRutte said the alliance would back Kyiv. Peskov said the talks were dead. "
+        'Sybiha told reporters that Kyiv "will not wait". The House should vote on the package this week. I agree.'
+    )
+    assert _speakers(article)[-2:] == [None, None]
