@@ -116,8 +116,11 @@ _HEAD_OF = (
 )
 # The alliance and the bloc as news names them the second time: NATO and the EU (data/actors.yaml).
 _METONYM = r"(?:[Tt]he\s+(?:alliance|bloc|ministry|department|embassy)(?![\w-]))"  # (the last three refer back)
-_ACTOR = rf"(?:{_GROUP}|{_HEAD_OF}|{_NAME}|{_ROLE}|{_METONYM}|{_PRONOUN})"
+# Two people met, then "the two leaders agreed", "both leaders said": the pair (`_antecedent`).
+_PAIR = r"(?:(?:[Tt]he\s+two|[Bb]oth)\s+(?:leaders|presidents|ministers|men|women|sides|heads\s+of\s+state))"
+_ACTOR = rf"(?:{_GROUP}|{_HEAD_OF}|{_PAIR}|{_NAME}|{_ROLE}|{_METONYM}|{_PRONOUN})"
 _HEAD_OF_RE = re.compile(_HEAD_OF)
+_PAIR_RE = re.compile(_PAIR)
 
 # Both start at the quote mark itself, so the regex engine can skip ahead to quote marks.
 # Only a closing quote mark (after the quotation's own punctuation) starts them: at an opening one the
@@ -196,7 +199,8 @@ _OWNERS_VOICE = re.compile(
 _GROUP_IN = re.compile(rf"(?<![\w-])(?P<actor>{_GROUP}|[A-Z][a-z]+s)\s+(?:in|of)\s+(?:the\s+)?$")
 _STATED_BY = re.compile(
     r"^(?:This|That|It)\s+(?:was|were)\s+(?:stated|said|announced|reported|noted|emphasi[sz]ed|declared|written"
-    r"|voiced|posted)\s+by\s+(?P<actor>[^,.;:]{2,120}?)\s*(?:[,.;:]|$)"
+    r"|voiced|posted)\s+(?:[a-z]+\s+[A-Z]?[a-z]+\s+)?by\s+(?P<actor>[^,.;:]{2,120}?)"
+    r"\s*(?:[,.;:]|\s(?:during|at|after|in|on|while|when|before)\s|$)"
 )
 _CLOSING_SOURCE = re.compile(rf"(?:\s[-\u2013\u2014]|\s:)\s*(?P<actor>{_NAME_TOKEN}(?:\s+{_NAME_TOKEN}){{0,3}})\.?$")
 _DATELINE = re.compile(
@@ -252,7 +256,11 @@ def _is_reference(actor: str) -> bool:
     Indefinite roles ("a diplomat") are anonymous actors of their own.
     """
     words = actor.split()
-    if actor.lower() in {"he", "she", "they"} or _PRODUCT_HEAD.fullmatch(words[-1].lower()):
+    if (
+        actor.lower() in {"he", "she", "they"}
+        or _PRODUCT_HEAD.fullmatch(words[-1].lower())
+        or _PAIR_RE.fullmatch(actor)
+    ):
         return True
     if not words or words[0].lower() != "the":
         return len(words) == 1 and words[0].strip(".,").lower() in _REFERENCE_WORDS
@@ -303,6 +311,8 @@ def _verbs(text: str) -> list[tuple[int, int]]:
 
 @lru_cache(maxsize=8192)  # actors recur from sentence to sentence; a pure function of the string
 def _acceptable(actor: str) -> bool:
+    if _PAIR_RE.fullmatch(actor):  # "Both leaders"
+        return True
     first = actor.split()[0]
     if first in {"The", "A", "An"} and len(actor.split()) == 1:
         return False
@@ -669,6 +679,7 @@ def _last_name(text: str) -> str | None:
     return canonical(names[-1]) if names else None
 
 
+_HEADLINE_COLON_SOURCE = re.compile(rf":\s*(?P<actor>{_NAME_TOKEN}(?:\s+{_NAME_TOKEN}){{0,3}})$")
 _IT_SAID = re.compile(
     r"^It\s+(?:also\s+|further\s+)?(?:said|added|stressed|noted|warned|stated|urged|called|insisted)\b"
 )
@@ -693,7 +704,7 @@ _SOLE_TITLES = frozenset({"president", "prime minister", "premier", "chancellor"
 @lru_cache(maxsize=256)
 def _title_pattern(title: str) -> re.Pattern:
     words = r"\s+".join(re.escape(w) for w in title.split())
-    return re.compile(rf"(?i:\b{words})\s+(?P<name>{_NAME_TOKEN}(?:\s+{_NAME_TOKEN}){{1,3}})")
+    return re.compile(rf"(?i:\b{words})\s+(?P<name>{_NAME_TOKEN}(?:\s+{_NAME_TOKEN}){{0,3}})")
 
 
 def _titled_person(sentences: Sequence[Sentence], i: int, reference: str, registry: Any) -> str | None:
@@ -707,7 +718,7 @@ def _titled_person(sentences: Sequence[Sentence], i: int, reference: str, regist
     pattern = _title_pattern(" ".join(words[1:]))
     for j in range(i - 1, max(-1, i - 15), -1):
         named = [canonical(m.group("name")) for m in pattern.finditer(sentences[j].text)]
-        named = [name for name in named if " " in name and _is_person(name, registry)]
+        named = [name for name in named if (" " in name or registry is not None) and _is_person(name, registry)]
         if named:
             return named[-1]
     return None
@@ -739,6 +750,13 @@ def _antecedent(
         for j in range(i - 1, max(-1, i - 3), -1):
             if found[j] is not None:
                 return found[j]
+        return None
+    if _PAIR_RE.fullmatch(reference):
+        # "Xi Jinping held talks with Emmanuel Macron. The two leaders called for ...": the two just named.
+        for j in range(i - 1, max(-1, i - 3), -1):
+            people = list(dict.fromkeys(_people_named(sentences[j].text, registry)))
+            if len(people) == 2:
+                return f"{people[0]} and {people[1]}"
         return None
     head = reference.split()[-1].strip(".,").lower()
     if head in _BODY_HEADS and len(reference.split()) == 2:
@@ -811,6 +829,10 @@ def _past_the_outlet(text: str, actor: str, method: str | None, registry: Any) -
     return (other, other_method) if other is not None else (actor, method)
 
 
+_BODY_REPORTED = re.compile(
+    rf"\s(?:said|says|stated|reported)(?:\s+(?:in|on)\s+(?:a|its|the)\s+(?:readout|statement)[^,]{{0,30}}?)?\s+that\s+"
+    rf"(?P<actor>{_NAME})\s+(?:told|assured|stressed|reaffirmed|underlined|underscored|emphasi[sz]ed|said|noted)\b"
+)
 _OUTLET_REPORTED = re.compile(
     rf"\s(?:reported|reports|said|says|wrote|writes|learned|has\s+learned)(?:,\s[^,]{{1,60}},)?\s+that\s+"
     rf"(?P<actor>{_GROUP}|{_NAME}){_AUX}\s+[a-z]"
@@ -866,6 +888,16 @@ def attribute_with_methods(
         actor, method = _explicit(sentence.text)
         if actor is not None and registry is not None:
             actor, method = _past_the_outlet(sentence.text, actor, method, registry)
+            if method == "reporting_verb" and not _is_person(canonical(actor), registry):
+                # "The Kremlin said in a readout that Putin told Erdogan ...": the leader it reports
+                leader = _BODY_REPORTED.search(sentence.text)
+                if leader is not None and _is_person(canonical(leader.group("actor")), registry):
+                    actor = leader.group("actor")
+        if i == 0 and method in (None, "subject") and ":" in sentence.text:
+            # A headline that names its source after a colon: "Ukraine will never join NATO: Peskov".
+            source = _HEADLINE_COLON_SOURCE.search(sentence.text)
+            if source is not None and _is_name_label(source.group("actor")):
+                actor, method = source.group("actor"), "headline"
         if actor is None and _IT_SAID.match(sentence.text):
             # "The Kremlin commented on ... . It added that ...": the body named in the sentences before.
             for j in range(i - 1, max(-1, i - 3), -1):

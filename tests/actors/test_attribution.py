@@ -708,3 +708,18 @@ def test_in_a_quoting_op_ed_the_writers_prescription_and_first_person_stay_the_w
         'Sybiha told reporters that Kyiv "will not wait". The House should vote on the package this week. I agree.'
     )
     assert _speakers(article)[-2:] == [None, None]
+
+
+def test_readouts_the_president_a_pair_and_a_headline_source_after_a_colon():
+    registry = Registry.load(PROJECT / "data" / "actors.yaml")
+    article = (
+        "Ukraine will never join the alliance: Peskov\n\n"
+        "President Joe Biden spoke today with President Volodymyr Zelenskyy of Ukraine. "
+        "President Biden reaffirmed the commitment of the United States. "
+        "The President underscored that Washington will keep providing air defence. "
+        "The Kremlin said in a readout that Putin told Erdogan Moscow was open to talks. "
+        "Xi Jinping held talks with Emmanuel Macron in Paris. The two leaders called for peace negotiations."
+    )
+    found = attribution.attribute(article, split_sentences(article), registry=registry)
+    assert found[0] == "Peskov" and found[3] == "Joe Biden" and found[4] == "Putin"
+    assert found[6] == "Xi Jinping and Emmanuel Macron"
