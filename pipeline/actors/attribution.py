@@ -171,7 +171,8 @@ _IN_VIEW = re.compile(
 )
 _POSSESSIVE_PRONOUNS = {"his": "he", "her": "she", "their": "they"}
 _HEADLINE = re.compile(
-    rf"^(?:\d{{1,2}}[:.]\d{{2}}\s*(?:[ap]\.?m\.?|GMT|BST|CET|CEST|EET|EEST|ET|UTC)?\s+)?(?P<actor>{_NAME}):\s"
+    rf"^(?:\d{{1,2}}[:.]\d{{2}}\s*(?:[ap]\.?m\.?|GMT|BST|CET|CEST|EET|EEST|ET|UTC)?\s+)?"
+    rf"(?:(?:Read\s+(?:also|more)|See\s+also|Related|Also\s+read):\s+)?(?P<actor>{_NAME}):\s"
 )
 _INSTITUTION_OF = re.compile(
     r"(?<![\w-])(?:[Tt]he\s+)?(?:[A-Z][\w'\u2019.-]*\s+){0,4}(?:Ministry|Office|Embassy|Department|Council|Committee"
@@ -635,9 +636,9 @@ _SOURCE_AFTER = re.compile(rf"\s+{_SOURCE}(?=[\s,.;:]|$)")
 
 # A short opening phrase of time or place and its comma.
 _OPENING = re.compile(
-    r"(?:On|In|At|After|Before|Earlier|Later|Meanwhile|Last|This|Since|During|Speaking|Separately|Instead"
-    r"|According\s+to\s+(?:two|three|several|some|unnamed)\b)\b"
-    r"[^,;:\"\u201c\u201d]{0,50},\s+"
+    r"(?:(?:On|In|At|After|Before|Earlier|Later|Meanwhile|Last|This|Since|During|Speaking|Separately|Instead"
+    r"|According\s+to\s+(?:two|three|several|some|unnamed)\b)\b[^,;:\"\u201c\u201d]{0,50},\s+"
+    r"|(?:On|Last|This|Late\s+on|Early\s+on)\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\s+)"
 )
 
 
@@ -811,6 +812,36 @@ def _adjective(word: str) -> bool:
     return word in _NATIONALITIES or word in {"Western", "Eastern", "Nordic", "Baltic"} or _is_title(word)
 
 
+# A headline's source named by role only: "..., defence minister says", "Estonian foreign minister tells ...",
+# "..., says Polish PM". The body names the person: "Defence Minister Ben Wallace".
+_HEADLINE_ROLE = re.compile(
+    r"(?:^|,\s+(?:says\s+)?)(?P<role>(?:[A-Z][\w.-]*\s+)?(?:(?:foreign|defen[cs]e|prime|finance)\s+minister|minister"
+    r"|president|prime\s+minister|premier|chancellor|PM|FM|aide|spokes(?:man|woman|person)|envoy|senator))"
+    r"(?:\s+(?:says|tells|warns|urges|calls)\b|$)",
+    re.IGNORECASE,
+)
+_ROLE_ABBREVIATIONS = {"pm": "prime minister", "fm": "foreign minister"}
+
+
+def _headline_role(sentences: Sequence[Sentence], found: str | None) -> str | None:
+    """The person a headline names by role only, as the first sentences of the body name them."""
+    headline = sentences[0].text
+    match = _HEADLINE_ROLE.search(headline)
+    if match is None or (found is not None and _is_person(found, None)):
+        return None
+    words = match.group("role").split()
+    role = _ROLE_ABBREVIATIONS.get(words[-1].lower(), words[-1].lower())
+    if len(words) > 1 and words[-2].lower() in {"foreign", "defence", "defense", "prime", "finance"}:
+        role = f"{words[-2].lower()} {role}"
+    pattern = _title_pattern(role)
+    for sentence in sentences[1:6]:
+        for named in pattern.finditer(sentence.text):
+            name = canonical(named.group("name"))
+            if " " in name and _is_person(name, None):
+                return name
+    return None
+
+
 def _past_the_outlet(text: str, actor: str, method: str | None, registry: Any) -> tuple[str, str | None]:
     """The holder a sentence names besides the news outlet that reported it: '"... far from the front
     lines," the Telegraph wrote' after "According to Starmer's plan" is Starmer's. An outlet reports what
@@ -936,6 +967,10 @@ def attribute_with_methods(
             surnames.add(actor.split()[-1])
         found.append(actor)
         methods.append(method if actor is not None else None)
+    if sentences and paragraph[0] == 0 and len(sentences) > 1:
+        titled = _headline_role(sentences, found[0])
+        if titled is not None:
+            found[0], methods[0] = titled, "headline"
     # "Peskov" after "Dmitry Peskov": one actor, one name, so summaries count them together.
     # Only names: not groups and bodies ("Trump administration", "United States and Ukraine").
     names = [name for name in found if name and len(name.split()) >= 2 and _NAME_ONLY.fullmatch(name)]

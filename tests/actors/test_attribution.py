@@ -723,3 +723,24 @@ def test_readouts_the_president_a_pair_and_a_headline_source_after_a_colon():
     found = attribution.attribute(article, split_sentences(article), registry=registry)
     assert found[0] == "Peskov" and found[3] == "Joe Biden" and found[4] == "Putin"
     assert found[6] == "Xi Jinping and Emmanuel Macron"
+
+
+@pytest.mark.parametrize(
+    "headline, body, expected",
+    [
+        (
+            "UK is sending long-range missiles to Ukraine, defence minister says",
+            "Britain is sending the missiles, Defence Minister Ben Wallace told parliament.",
+            "Ben Wallace",
+        ),
+        (
+            "Europe will stand behind peace talks, says Polish PM",
+            "Prime Minister Donald Tusk said Europe would back talks.",
+            "Donald Tusk",
+        ),
+        ("Read also: Borrell: European armies cannot spare seven Patriot batteries", "The talks opened.", "Borrell"),
+        ("On Monday Trump ordered a pause in assistance to Ukraine", "The talks opened.", "Trump"),
+    ],
+)
+def test_a_headline_names_its_source_by_role_label_or_after_a_weekday(headline, body, expected):
+    assert _speakers(f"{headline}\n\n{body}")[0] == expected
