@@ -20,7 +20,7 @@ way a news reader does:
    to it ("Washington should ...");
 5. answers in a Q&A interview are the interviewee's, turns of a transcript
    their labelled speaker's, letters on a letters page their signer's;
-6. in a news report (a quarter or more of its sentences attributed), a
+6. in a news report (a fifth or more of its sentences attributed), a
    position none of these reach belongs to the source of the three sentences
    before it ("context");
 7. an evaluative sentence with none of these is the writer's: `author`.
