@@ -1023,7 +1023,9 @@ def _same_actor(gold: str, predicted: str | None) -> bool:
     return any(a[:5] == b[:5] for a in g for b in p)
 
 
-def accuracy(labeled: pd.DataFrame, registry: Any = None, parser: Any = None) -> dict[str, float | int]:
+def accuracy(
+    labeled: pd.DataFrame, registry: Any = None, parser: Any = None, held: pd.Series | None = None
+) -> dict[str, float | int]:
     """How often the rules name the gold holder, on labeled article sentences with a `speaker`.
 
     Each fully labeled article is rebuilt from its sentences (headline, then the
@@ -1031,6 +1033,8 @@ def accuracy(labeled: pd.DataFrame, registry: Any = None, parser: Any = None) ->
     strictly (`registry.same_actor`: the same registered actor, full name or a
     bare surname of it; the headline figure) and leniently (any shared
     five-letter word start, as this project once measured: Trump = Tusk).
+    held: per row of `labeled`, whether the model finds a position in it, as `stance classify` knows it
+    (the parser and a report's borrowed source serve only those); None treats every sentence as held.
     """
     from pipeline.actors.registry import same_actor
 
@@ -1048,7 +1052,8 @@ def accuracy(labeled: pd.DataFrame, registry: Any = None, parser: Any = None) ->
             pos = start + len(text)
         gold_speakers = group["speaker"].fillna("").tolist()
         articles += any(gold_speakers)
-        found_all = attribute(article, sentences, registry=registry, parser=parser)
+        needed = None if held is None else [bool(h) for h in held.loc[group.index]]
+        found_all = attribute(article, sentences, needed, registry=registry, parser=parser)
         for gold, found in zip(gold_speakers, found_all, strict=True):
             if gold:
                 total += 1

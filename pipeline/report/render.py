@@ -317,6 +317,11 @@ def speakers_section(metrics: dict[str, Any]) -> Section | None:
     rows = []
     for key, what in (
         ("real_reporting_articles", "held-back real-reporting articles"),
+        (
+            "real_reporting_articles_as_classified",
+            "the same, as `stance classify` writes it (the parser and a report's last source only where the model "
+            "finds a position)",
+        ),
         ("training_articles", "training and in-house test articles (the rules were written on these)"),
     ):
         entry = speakers.get(key)
