@@ -156,10 +156,10 @@ _QUOTED_AS = re.compile(
 _SAID_ACCORDING = re.compile(
     rf",\s+(?P<actor>{_NAME}|{_PRONOUN})\s+(?:said|says|added|told\s+[\w\s]{{1,30}}?)\s*,\s+according\s+to\b"
 )
-_PRODUCT_HEAD = re.compile(r"declaration|communiqu[eé]|statement|memorandum|resolution|appeal|letter|document")
 # A text its issuer speaks through: "the statement said", "the declaration also endorses", "the joint
 # appeal urges": it speaks for whoever issued it, named before (`_antecedent`).
 _PRODUCTS = "declaration|communiqu[eé]|statement|memorandum|resolution|appeal|letter|document"
+_PRODUCT_HEAD = re.compile(_PRODUCTS)
 _PRODUCT_BEFORE = re.compile(
     rf"(?<![^\W_])(?P<actor>(?i:the|its|their)\s+(?:[\w-]+\s+){{0,2}}?(?:{_PRODUCTS}))"
     rf"(?:,\s[^,{_QUOTE}]{{1,90}},)?{_AUX}\s+$"
@@ -1023,6 +1023,18 @@ def _same_actor(gold: str, predicted: str | None) -> bool:
     return any(a[:5] == b[:5] for a in g for b in p)
 
 
+def article_of_rows(rows: list[str]) -> tuple[str, list[Sentence]]:
+    """A labeled article's text and sentences from its rows in order: the headline, a blank line, then the
+    body as one paragraph (the shape `accuracy` measures; rows are not re-split)."""
+    article = rows[0] + "\n\n" + " ".join(rows[1:])
+    sentences, pos = [], 0
+    for text in rows:
+        start = article.index(text, pos)
+        sentences.append(Sentence(start, start + len(text), text))
+        pos = start + len(text)
+    return article, sentences
+
+
 def accuracy(
     labeled: pd.DataFrame, registry: Any = None, parser: Any = None, held: pd.Series | None = None
 ) -> dict[str, float | int]:
@@ -1043,13 +1055,7 @@ def accuracy(
     total = strict = lenient = articles = 0
     for _, group in rows.groupby("article_id", sort=True):
         group = group.sort_values("_index")
-        texts = group["text"].tolist()
-        article = texts[0] + "\n\n" + " ".join(texts[1:])
-        sentences, pos = [], 0
-        for text in texts:
-            start = article.index(text, pos)
-            sentences.append(Sentence(start, start + len(text), text))
-            pos = start + len(text)
+        article, sentences = article_of_rows(group["text"].tolist())
         gold_speakers = group["speaker"].fillna("").tolist()
         articles += any(gold_speakers)
         needed = None if held is None else [bool(h) for h in held.loc[group.index]]

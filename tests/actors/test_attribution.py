@@ -265,13 +265,7 @@ def test_two_coordinated_subjects_hold_the_position_together():
 
 def _attribute_rows(rows: list[str]) -> list[str | None]:
     """Attribute sentences as a labeled article gives them (one row each), the way `accuracy` rebuilds it."""
-    article = rows[0] + "\n\n" + " ".join(rows[1:])
-    sentences, at = [], 0
-    for text in rows:
-        start = article.index(text, at)
-        sentences.append(Sentence(start, start + len(text), text))
-        at = start + len(text)
-    return attribution.attribute(article, sentences)
+    return attribution.attribute(*attribution.article_of_rows(rows))
 
 
 def test_sentences_inside_a_long_quotation_are_its_speakers():
