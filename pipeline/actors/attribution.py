@@ -794,9 +794,10 @@ def _antecedent(
         for name in (*speaker, *named):
             if country is None:
                 return name
-            nearest = nearest or name
             actor = registry.resolve(name)
-            if actor is not None and actor.country == country:
+            if actor is None:
+                nearest = nearest or name  # a person the registry does not know may be of that country
+            elif actor.country == country:
                 return name
     return nearest
 
@@ -950,7 +951,11 @@ def attribute_with_methods(
             if own is not None:  # "Senator Ilse Brandt drew fire when she suggested ...": her own sentence's
                 actor, method = own, "subject"
             else:
-                actor, method = _antecedent(sentences, found, paragraph, i, actor, registry), "pronoun"
+                # "The Slovak premier said" with no Slovak named before: the description, not someone else.
+                described = (
+                    canonical(actor) if actor.lower() not in {"he", "she", "they"} and _country_of(actor) else None
+                )
+                actor, method = _antecedent(sentences, found, paragraph, i, actor, registry) or described, "pronoun"
         elif actor is not None:
             raw, actor = actor, canonical(actor)
             # A one-word subject, or one after "The" ("The Verkhovna Rada adopted ...", not "The Diplomatic
@@ -1006,6 +1011,10 @@ def attribute_with_methods(
             for i, subject in zip(todo, parser.subjects([sentences[i].text for i in todo]), strict=True):
                 if subject is not None and not _prescribed_subject(sentences[i].text, subject):
                     name = canonical(subject)
+                    if " " in name and not _is_person(name, registry) and _is_reference(f"the {name}"):
+                        # "The Hungarian prime minister said ...": the person that description refers to,
+                        # as for the rules' "the Russian leader"; the description itself when none is named.
+                        name = _antecedent(sentences, found, paragraph, i, f"the {name}", registry) or name
                     found[i], methods[i] = full.get(name, name), "parser"
     discourse.stated_after(sentences, found, methods)
     discourse.carried_over(sentences, found, methods, needed, registry)

@@ -24,7 +24,16 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from pipeline.actors.names import ACTOR_START, NAME, NOT_ACTORS, QUOTE, canonical, is_person, people_named
+from pipeline.actors.names import (
+    ACTOR_START,
+    NAME,
+    NOT_ACTORS,
+    QUOTE,
+    canonical,
+    is_person,
+    is_title,
+    people_named,
+)
 from pipeline.text.segment import Sentence
 
 
@@ -188,12 +197,35 @@ def interview_answers(
         # (A headline "NATO SUMMIT: ..." is no turn; most sentences have no colon to look at.)
         label = _LABEL.match(sentence.text) if i and ":" in sentence.text[:60] else None
         if label is not None:
-            name = canonical(label.group("label").title())
-            speaker = name if " " in name and is_person(name, registry) else None
+            speaker = _labelled(label.group("label").title(), sentences[:i], registry)
             if speaker is not None or methods[i] == "subject":  # "HOST: Thank you." has no subject "Thank"
                 found[i], methods[i] = speaker, "interview" if speaker is not None else None
         elif speaker is not None and found[i] is None:
             found[i], methods[i] = speaker, "interview"
+
+
+def _labelled(label: str, before: Sequence[Sentence], registry: Any) -> str | None:
+    """The person a transcript's turn label names, None for hosts, reporters and datelines.
+
+    "Andrii Sybiha" (a person's name), "Zelenskyy" (a registered person) and "Mr. Miller", "President
+    Zelenskyy" (a surname that came with an honorific or title) name their speaker. A bare title ("THE
+    PRESIDENT", "THE SECRETARY") is the host's: the first person the page names with that title, as the
+    heading does ("Remarks by President Trump and President Zelenskyy ...").
+    """
+    name = canonical(label)
+    if is_person(name, registry):
+        return name
+    words = label.split()
+    if len(name.split()) == 1 and len(words) > 1 and not is_title(name) and is_title(words[-2]):
+        return name  # "Mr. Miller", "Secretary Rubio", "Ambassador Taylor"
+    if all(is_title(word) for word in name.split()) and words[0] == "The":
+        title = re.compile(rf"\b{re.escape(name)}\s+(?P<name>{NAME})")
+        for sentence in before:
+            for match in title.finditer(sentence.text):
+                holder = canonical(match.group("name"))
+                if is_person(holder, registry) or " " not in holder and holder[:1].isupper():
+                    return holder
+    return None
 
 
 # A letter's signature: "Margaret Ellery, Leeds", "Rev. Thomas Aldane, Market Harborough", "Dr Iryna Bondar".

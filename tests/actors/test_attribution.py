@@ -359,6 +359,36 @@ def test_turns_of_a_transcript_belong_to_their_labelled_speaker():
     assert found[3:] == [None, None]  # a one-word label (a host, a dateline) names no one
 
 
+def test_a_transcripts_title_and_surname_labels_name_their_speaker():
+    article = (
+        "Remarks by President Ann Hale and Prime Minister Olaf Brenner Before Their Meeting\n\n"
+        "THE PRESIDENT: Thanks for coming. We will keep the shells moving to Kyiv. "
+        "Q: Will you cut the package? "
+        "PRIME MINISTER BRENNER: Not at all. Our own deliveries go on through the winter. "
+        "MR. OKAFOR: Last question, please. "
+        "Is a ceasefire close?"
+    )
+    found = _registered_speakers(article)
+    assert found[1:3] == ["Ann Hale", "Ann Hale"]  # "THE PRESIDENT" is the heading's first president
+    assert found[3] is None  # the reporter's question
+    assert found[4:6] == ["Brenner", "Brenner"]  # a surname that came with its title
+    assert found[6:] == ["Okafor", "Okafor"]  # "MR." marks a person too
+    registered = "Talks\n\nA note on the talks. LIND: We back the talks. HOST: Thank you."
+    assert _registered_speakers(registered)[2:] == ["Lind", None]  # a registered surname alone is enough
+
+
+def test_a_description_with_a_country_never_takes_a_person_of_another_country():
+    article = (
+        "Ministers meet on the package\n\n"
+        "Greta Lind arrived in Brussels on Wednesday, hours after the meeting opened. "
+        "The Slovak premier said the war has to end at the negotiating table. "
+        "The Norwegian minister said the shells would keep coming."
+    )
+    found = _registered_speakers(article)
+    assert found[2] == "Slovak premier"  # no Slovak named: the description itself, not Greta Lind
+    assert found[3] == "Greta Lind"
+
+
 def test_a_letters_page_gives_each_letter_to_its_signer():
     article = (
         "Letters: what we owe Kyiv\n\n"

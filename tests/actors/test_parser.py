@@ -100,6 +100,20 @@ def test_the_parser_runs_only_where_the_rules_leave_a_held_sentence_without_a_ho
     assert rules_alone[2] == "Andrii Sybiha"  # without the parser, the report's last source
 
 
+def test_a_description_the_parser_finds_refers_back_to_its_person(parser):
+    article = (
+        "Leaders gather in Brussels\n\n"
+        "Viktor Orban arrived late on Wednesday, hours after the summit opened. "
+        "The Hungarian prime minister has for months held up the next tranche of arms money for Kyiv. "
+        "The Polish prime minister has for months held up the next tranche of arms money for Kyiv."
+    )
+    sentences = split_sentences(article)
+    assert parser.subjects([s.text for s in sentences[2:]]) == ["Hungarian prime minister", "Polish prime minister"]
+    found, methods = attribution.attribute_with_methods(article, sentences, None, parser.registry, parser)
+    assert (found[2], methods[2]) == ("Viktor Orban", "parser")
+    assert (found[3], methods[3]) == ("Polish prime minister", "parser")  # no Pole named: the description
+
+
 def _with_parser(trained_project, tmp_path, name: str):
     """A copy of the trained project whose params.yaml names `name` as the parser (the suite's has none)."""
     import shutil
