@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 
 from pipeline.actors import discourse
 from pipeline.actors.names import ACTOR_START as _ACTOR_START
+from pipeline.actors.names import COUNTRIES as _COUNTRIES
 from pipeline.actors.names import LEXICON as _LEXICON
 from pipeline.actors.names import NAME as _NAME
 from pipeline.actors.names import NAME_RE as _NAME_RE
@@ -94,7 +95,17 @@ _LETTER_RUNS = bytes(c if chr(c).isascii() and chr(c).isalpha() else 32 for c in
 
 _ROLE_NOUNS = tuple(_LEXICON["role_nouns"])
 _NAME_BACKTRACKING = _NAME.replace("*+", "*")
-_ROLE = r"(?i:(?:the|a|an|one)\s+(?:[\w.'\u2019-]++\s+){0,3}?" + _alternation(_ROLE_NOUNS) + r"s?)"
+# (No preposition or conjunction among the words before the role: "a day after Russian negotiators" is
+# no actor.)
+_FILLER = r"(?!(?:after|before|since|when|while|in|on|at|with|from|and|or|but|that|who|which|than)\s)"
+_ROLE = r"(?i:(?:the|a|an|one)\s+(?:" + _FILLER + r"[\w.'\u2019-]++\s+){0,3}?" + _alternation(_ROLE_NOUNS) + r"s?)"
+# A role owned by a country, body or person: "Poland's prime minister", "Putin's spokesman", "the Kremlin's
+# top spokesman" (a description of one person, `_is_reference`).
+_OWNED_ROLE = (
+    r"(?:[Tt]he\s+)?[A-Z][\w.-]*+(?:\s+[A-Z][\w.-]*+)?['\u2019]s\s+(?:[a-z][\w-]*+\s+){0,2}?"
+    + _alternation([r for r in _ROLE_NOUNS if len(r.split()) <= 2 and " of " not in r])
+    + r"(?![\w-])"
+)
 # An adverb is a whole word ending in "ly" (or "day" after "on"), taken possessively and checked by a
 # lookbehind: `\w+ly` would try every split of every word before it fails, at every actor candidate.
 _AUX = (
@@ -118,7 +129,8 @@ _HEAD_OF = (
 _METONYM = r"(?:[Tt]he\s+(?:alliance|bloc|ministry|department|embassy)(?![\w-]))"  # (the last three refer back)
 # Two people met, then "the two leaders agreed", "both leaders said": the pair (`_antecedent`).
 _PAIR = r"(?:(?:[Tt]he\s+two|[Bb]oth)\s+(?:leaders|presidents|ministers|men|women|sides|heads\s+of\s+state))"
-_ACTOR = rf"(?:{_GROUP}|{_HEAD_OF}|{_PAIR}|{_NAME}|{_ROLE}|{_METONYM}|{_PRONOUN})"
+_ACTOR = rf"(?:{_GROUP}|{_HEAD_OF}|{_PAIR}|{_OWNED_ROLE}|{_NAME}|{_ROLE}|{_METONYM}|{_PRONOUN})"
+_OWNED_ROLE_RE = re.compile(_OWNED_ROLE)
 _HEAD_OF_RE = re.compile(_HEAD_OF)
 _PAIR_RE = re.compile(_PAIR)
 
@@ -263,6 +275,8 @@ def _is_reference(actor: str) -> bool:
         or _PAIR_RE.fullmatch(actor)
     ):
         return True
+    if _OWNED_ROLE_RE.fullmatch(actor):  # "Poland's prime minister", "Putin's spokesman"
+        return not _is_person(canonical(actor), None)
     if not words or words[0].lower() != "the":
         return len(words) == 1 and words[0].strip(".,").lower() in _REFERENCE_WORDS
     rest = [w.strip(".,").lower() for w in words[1:]]
@@ -690,13 +704,36 @@ _ANONYMOUS = frozenset({"official", "officials", "source", "sources", "diplomat"
 _NATIONALITIES: dict[str, str] = _LEXICON["nationalities"]
 
 
-def _country_of(reference: str) -> str | None:
-    """The country a description names by its adjective: 'the Russian leader' -> 'Russia'."""
-    for word in reference.split()[1:]:
-        country = _NATIONALITIES.get(word.strip(".,"))
+def _country_of(reference: str, registry: Any = None) -> str | None:
+    """The country a description names by its adjective or owner: 'the Russian leader', "Russia's
+    president" and (with a registry) "the Kremlin's spokesman", "Putin's aide" -> 'Russia'."""
+    for word in reference.split():
+        word = word.strip(",")
+        country = _NATIONALITIES.get(word) or _NATIONALITIES.get(word.rstrip("."))
+        if country is None and word[-2:] in ("'s", "\u2019s"):
+            owner = word[:-2]
+            country = owner if owner in _COUNTRIES else None
+            if country is None and registry is not None:
+                found = registry.resolve(owner)
+                country = found.country or None if found is not None else None  # (of a person: "Putin's aide")
         if country is not None:
             return country
     return None
+
+
+def _same_person(owner: str, name: str, registry: Any) -> bool:
+    """Whether `name` is the owner of a role ("Putin" for "Vladimir Putin"), by surname or registry."""
+    if registry is not None:
+        a, b = registry.resolve(owner), registry.resolve(name)
+        if a is not None and a == b:
+            return True
+    return owner.split()[-1] == name.split()[-1]
+
+
+def _owner(reference: str) -> str | None:
+    """The person or body that owns a described role: "Putin's spokesman" -> "Putin"."""
+    match = re.match(r"(?:[Tt]he\s+)?(?P<owner>[^'\u2019]+)['\u2019]s\s", reference)
+    return match.group("owner") if match is not None else None
 
 
 _SOLE_TITLES = frozenset({"president", "prime minister", "premier", "chancellor", "pope", "king", "taoiseach"})
@@ -781,25 +818,53 @@ def _antecedent(
     titled = _titled_person(sentences, i, reference, registry)
     if titled is not None:
         return titled
-    country = _country_of(reference) if registry is not None else None
+    country = _country_of(reference, registry) if registry is not None else None
+    owner = _owner(reference)
     nearest = None
     for j in range(i - 1, -1, -1):
         speaker = [found[j]] if found[j] is not None and _is_person(found[j], registry) else []
+        if owner is not None:  # "Putin's spokesman" is not Putin
+            speaker = [name for name in speaker if not _same_person(owner, name, registry)]
         if speaker and country is None:
             return speaker[0]
         named = _people_named(sentences[j].text, registry)
         if country is not None:  # "Putin received Witkoff. The US envoy said": a registered surname counts too
             singles = (canonical(n) for n in _NAME_RE.findall(sentences[j].text))
             named = (*named, *(n for n in singles if " " not in n and _is_person(n, registry)))
+        if owner is not None:
+            named = tuple(name for name in named if not _same_person(owner, name, registry))
         for name in (*speaker, *named):
             if country is None:
                 return name
             actor = registry.resolve(name)
             if actor is None:
                 nearest = nearest or name  # a person the registry does not know may be of that country
-            elif actor.country == country:
+            elif actor.country == country and _fits(reference, actor.type):
                 return name
+    if country is not None and nearest is None:
+        # "The Dutch prime minister said ... . Mark Rutte told reporters": named just after.
+        for j in range(i + 1, min(len(sentences), i + 3)):
+            for name in _people_named(sentences[j].text, registry):
+                actor = registry.resolve(name)
+                if actor is not None and actor.country == country and _fits(reference, actor.type):
+                    return name
     return nearest
+
+
+_HEAD_ROLES = frozenset({"president", "premier", "chancellor", "leader", "king", "pope", "taoiseach"})
+_STAFF_ROLES = frozenset(
+    {"spokesman", "spokeswoman", "spokesperson", "aide", "adviser", "advisor", "envoy", "minister", "diplomat"}
+)
+
+
+def _fits(reference: str, kind: str) -> bool:
+    """Whether a registered actor of this type can hold the described role: "Russia's president" is a head
+    of state or government, not the Kremlin aide named just before; "Putin's spokesman" is not a head."""
+    words = reference.lower().split()
+    head = "prime minister" in reference.lower() or words[-1] in _HEAD_ROLES
+    if head:
+        return kind == "head_of_state_or_government"
+    return words[-1] not in _STAFF_ROLES or kind != "head_of_state_or_government"
 
 
 def _is_name_label(actor: str) -> bool:
@@ -882,6 +947,23 @@ def attribute(
     return attribute_with_methods(article, sentences, needed, registry, parser)[0]
 
 
+_HEADLINE_VERBS = frozenset(verb for verb in VERBS if " " not in verb and verb.endswith(("s", "ed")) or verb == "said")
+_CAPITALISED_WORD = re.compile(r"(?<=\s)[A-Z][a-z]+\b")
+
+
+def _verbs_in_lower_case(headline: str) -> str:
+    """A headline in title case with its verbs in lower case: "Kremlin Says No Breakthrough Expected" ->
+    "Kremlin says No Breakthrough Expected", so that the rules read "Kremlin" as the source, not a name
+    "Kremlin Says No Breakthrough Expected". Headlines in sentence case are returned as they are."""
+    words = headline.split()
+    long_words = [w for w in words if len(w) > 3]
+    if len(words) < 4 or sum(w[:1].isupper() for w in long_words) < 0.75 * len(long_words):
+        return headline
+    return _CAPITALISED_WORD.sub(
+        lambda m: m.group(0).lower() if m.group(0).lower() in _HEADLINE_VERBS else m.group(0), headline
+    )
+
+
 def attribute_with_methods(
     article: str,
     sentences: Sequence[Sentence],
@@ -917,9 +999,10 @@ def attribute_with_methods(
     methods: list[str | None] = []
     surnames: set[str] = set()
     for i, sentence in enumerate(sentences):
-        actor, method = _explicit(sentence.text)
+        text = _verbs_in_lower_case(sentence.text) if i == 0 else sentence.text
+        actor, method = _explicit(text)
         if actor is not None and registry is not None:
-            actor, method = _past_the_outlet(sentence.text, actor, method, registry)
+            actor, method = _past_the_outlet(text, actor, method, registry)
             if method == "reporting_verb" and not _is_person(canonical(actor), registry):
                 # "The Kremlin said in a readout that Putin told Erdogan ...": the leader it reports
                 leader = _BODY_REPORTED.search(sentence.text)
@@ -953,7 +1036,9 @@ def attribute_with_methods(
             else:
                 # "The Slovak premier said" with no Slovak named before: the description, not someone else.
                 described = (
-                    canonical(actor) if actor.lower() not in {"he", "she", "they"} and _country_of(actor) else None
+                    re.sub(r"^[Tt]he\s+", "", actor)
+                    if actor.lower() not in {"he", "she", "they"} and _country_of(actor, registry)
+                    else None
                 )
                 actor, method = _antecedent(sentences, found, paragraph, i, actor, registry) or described, "pronoun"
         elif actor is not None:
@@ -1011,10 +1096,17 @@ def attribute_with_methods(
             for i, subject in zip(todo, parser.subjects([sentences[i].text for i in todo]), strict=True):
                 if subject is not None and not _prescribed_subject(sentences[i].text, subject):
                     name = canonical(subject)
-                    if " " in name and not _is_person(name, registry) and _is_reference(f"the {name}"):
-                        # "The Hungarian prime minister said ...": the person that description refers to,
-                        # as for the rules' "the Russian leader"; the description itself when none is named.
-                        name = _antecedent(sentences, found, paragraph, i, f"the {name}", registry) or name
+                    reference = (
+                        subject
+                        if _is_reference(subject) and subject.lower() not in {"he", "she", "they"}
+                        else f"the {name}"
+                        if " " in name and not _is_person(name, registry) and _is_reference(f"the {name}")
+                        else None
+                    )
+                    if reference is not None:
+                        # "The Hungarian prime minister said ...", "The two leaders agreed": whom that
+                        # description refers to, as for the rules; the description itself when none is named.
+                        name = _antecedent(sentences, found, paragraph, i, reference, registry) or name
                     found[i], methods[i] = full.get(name, name), "parser"
     discourse.stated_after(sentences, found, methods)
     discourse.carried_over(sentences, found, methods, needed, registry)

@@ -389,6 +389,41 @@ def test_a_description_with_a_country_never_takes_a_person_of_another_country():
     assert found[3] == "Greta Lind"
 
 
+def test_a_title_case_headline_names_its_source_before_the_verb():
+    found = _registered_speakers("Oslo Says No Breakthrough Expected at Geneva Talks\n\nThe talks resumed on Monday.")
+    assert found[0] == "Oslo"  # not "Oslo Says No Breakthrough Expected"
+    found = _registered_speakers("Lind Tells Velkov Norway Will Keep Sending Shells\n\nThe talks resumed on Monday.")
+    assert found[0] == "Lind"  # not "Norway", the subject of the reported clause
+    found = _registered_speakers("Norway will keep sending shells, says Lind\n\nThe talks resumed on Monday.")
+    assert found[0] == "Lind"  # a headline in sentence case is read as it is
+
+
+def test_a_role_owned_by_a_country_or_a_person_is_a_description_of_one_person():
+    article = (
+        "Velkov meets the Norwegian envoy\n\n"
+        "Boris Velkov received Greta Lind in Moscow, where Ivan Sorin also sat in. "
+        "Velkov's aide said the momentum had faded. "
+        "Ukraine will never be in NATO, Russia's president said. "
+        "Norway's foreign minister said the shells would keep coming. "
+        "Kyiv must give up the east, a day after Russian negotiators walked out, Velkov's spokesman said."
+    )
+    found = _registered_speakers(article)
+    assert found[2] == "Ivan Sorin"  # the aide is not Velkov himself
+    assert found[3] == "Boris Velkov"  # a president: the head of state, not the aide named just before
+    assert found[4] == "Greta Lind"
+    assert found[5] == "Ivan Sorin"  # not "day after Russian negotiators"
+
+
+def test_a_description_may_name_its_person_just_after():
+    article = (
+        "Ministers gather\n\n"
+        "The talks opened in Brussels. "
+        "The Norwegian minister said the shells would keep coming. "
+        "Greta Lind told reporters the first batch had left."
+    )
+    assert _registered_speakers(article)[2] == "Greta Lind"
+
+
 def test_a_letters_page_gives_each_letter_to_its_signer():
     article = (
         "Letters: what we owe Kyiv\n\n"
