@@ -1089,6 +1089,7 @@ def attribute_with_methods(
     discourse.first_person_follow_ups(sentences, paragraph, found, methods)
     discourse.quotes_after_their_speaker(sentences, paragraph, found, methods, registry)
     discourse.interview_answers(sentences, found, methods, registry)
+    discourse.headed_statements(sentences, found, methods, registry)
     discourse.signed_letters(sentences, found, methods, registry)
     if parser is not None:
         todo = [i for i in range(len(sentences)) if found[i] is None and (needed is None or needed[i])]

@@ -160,8 +160,39 @@ def quotes_after_their_speaker(
 
 _QUESTION = re.compile(r"^\s*(?:Q|Question)\s*[:.]\s")
 _ANSWER = re.compile(r"^\s*(?:A|Answer)\s*[:.]\s")
-# A transcript's speaker label: "PRESS SECRETARY JOHN F. KIRBY: OK, let's get started."
-_LABEL = re.compile(r"^\s*(?P<label>(?:[A-Z][A-Z.'\u2019-]*\s+){0,5}[A-Z][A-Z.'\u2019-]*):\s")
+# A transcript's speaker label: "PRESS SECRETARY JOHN F. KIRBY: OK, let's get started.", "DONALD TRUMP,
+# PRESIDENT OF THE UNITED STATES: ...", "PRESS SECRETARY JEAN-PIERRE (00:08):", a label alone on its line.
+_ROLE_AFTER = r"(?:\s*,\s*[^:]{1,60}?)?(?:\s*[(\[][^)\]]{0,40}[)\]])?:(?:\s|$)"
+_LABEL = re.compile(rf"^\s*(?P<label>(?:[A-Z][A-Z.'\u2019-]*\s+){{0,5}}[A-Z][A-Z.'\u2019-]*){_ROLE_AFTER}")
+# The same in mixed case ("NATO Secretary General Mark Rutte:", "Sarah Kelly (Deutsche Welle):"), and a
+# label that is a titled name with a full stop ("President Trump."), as some archives print them: taken
+# only on a page with two or more, since a body sentence may open with "Ukraine: ..." once.
+_MIXED_LABEL = re.compile(
+    r"^\s*(?P<label>[A-Z][\w.'\u2019-]*(?:\s+(?:[A-Z][\w.'\u2019-]*|de|von|van|der|al|bin|of|the)){0,6})" + _ROLE_AFTER
+)
+_STOP_LABEL = re.compile(r"^\s*(?P<label>(?:[A-Z][\w'\u2019-]*\s+){0,3}[A-Z][\w'\u2019-]*)\.$")
+# A reporter's turn: "Q: ...", "QUESTION: ...", "Q Mr. President, ...", "Q." alone.
+_ASKING = re.compile(r"^\s*(?:Q|QUESTION|Question)(?:\s*[.:]|\s+(?=[A-Z]))")
+
+
+def _turn_label(text: str, registry: Any) -> str | None:
+    """The label a transcript's turn opens with, "" for a reporter's question; None for no label."""
+    if text.lstrip()[:1] == "Q" and _ASKING.match(text):
+        return ""
+    if ":" in text[:90]:
+        label = _LABEL.match(text) or _MIXED_LABEL.match(text)
+        if label is not None:
+            return label.group("label")
+    stop = _STOP_LABEL.match(text) if len(text) < 40 else None
+    if stop is not None:
+        words = stop.group("label").split()
+        if len(words) > 1 and (is_title(words[0]) or is_person(stop.group("label"), registry)):
+            return stop.group("label")
+    return None
+
+
+def _as_written(label: str) -> str:
+    return label.title() if label.isupper() else label
 
 
 def interview_answers(
@@ -171,9 +202,11 @@ def interview_answers(
 
     An interview names its subject before the first question ("Oksana Hrytsenko, deputy foreign minister,
     spoke to us in Kyiv."); every sentence from an "A:" to the next "Q:" is hers unless it names a source
-    of its own. A transcript labels each turn ("PRESS SECRETARY JOHN F. KIRBY: ..."); a label that names a
-    person (two words or more, or a registered person) holds the sentences up to the next label. One-word
-    labels are left alone: they are mostly hosts and reporters ("HOST:", "SIMON:"), and datelines
+    of its own. A transcript labels each turn ("PRESS SECRETARY JOHN F. KIRBY: ...", "President Trump.");
+    a label that names a person (`_labelled`) holds the sentences up to the next label, and those in the
+    first person whose only holder was their grammatical subject ("Ukraine won't be joining NATO, that I
+    can tell you"; "America has sent enough." reports America's stand). Labels of hosts and reporters
+    ("HOST:", "Q") end a turn; one-word labels that name no registered person are left alone: datelines
     ("WARSAW:") look the same.
     """
     questions = [i for i, s in enumerate(sentences) if s.text.lstrip()[:1] == "Q" and _QUESTION.match(s.text)]
@@ -192,40 +225,86 @@ def interview_answers(
             if speaking and subject is not None and found[i] is None:
                 found[i], methods[i] = subject, "interview"
         return
+    labels = [_turn_label(sentence.text, registry) if i else None for i, sentence in enumerate(sentences)]
+    if sum(label is not None for label in labels) < 2:  # a lone mixed-case label is a body's "Ukraine: ..."
+        labels = [label if label is not None and (label == "" or label.isupper()) else None for label in labels]
     speaker = None
-    for i, sentence in enumerate(sentences):
-        # (A headline "NATO SUMMIT: ..." is no turn; most sentences have no colon to look at.)
-        label = _LABEL.match(sentence.text) if i and ":" in sentence.text[:60] else None
+    for i, label in enumerate(labels):
         if label is not None:
-            speaker = _labelled(label.group("label").title(), sentences[:i], registry)
-            if speaker is not None or methods[i] == "subject":  # "HOST: Thank you." has no subject "Thank"
+            speaker = _labelled(_as_written(label), sentences[:i], registry) if label else None
+            taken = found[i] is not None and found[i] == canonical(_as_written(label))  # the label as a source
+            if speaker is not None or methods[i] == "subject" or taken:  # "HOST: Thank you." has no subject
                 found[i], methods[i] = speaker, "interview" if speaker is not None else None
-        elif speaker is not None and found[i] is None:
+        elif speaker is not None and (
+            found[i] is None or methods[i] == "subject" and _FIRST_PERSON.search(sentences[i].text) is not None
+        ):
             found[i], methods[i] = speaker, "interview"
 
 
 def _labelled(label: str, before: Sequence[Sentence], registry: Any) -> str | None:
     """The person a transcript's turn label names, None for hosts, reporters and datelines.
 
-    "Andrii Sybiha" (a person's name), "Zelenskyy" (a registered person) and "Mr. Miller", "President
-    Zelenskyy" (a surname that came with an honorific or title) name their speaker. A bare title ("THE
-    PRESIDENT", "THE SECRETARY") is the host's: the first person the page names with that title, as the
-    heading does ("Remarks by President Trump and President Zelenskyy ...").
+    "Andrii Sybiha" (a person's name), "Zelenskyy" (a registered person), "Mr. Miller", "President
+    Zelenskyy" (a surname that came with an honorific or title) and "McGUINTY" (a surname in capitals after
+    its "Mc") name their speaker. A title alone ("THE PRESIDENT", "NATO Secretary General") is the first
+    person the page names with that title, as its heading does ("Remarks by President Trump and President
+    Zelenskyy ...").
     """
     name = canonical(label)
     if is_person(name, registry):
         return name
     words = label.split()
     if len(name.split()) == 1 and len(words) > 1 and not is_title(name) and is_title(words[-2]):
-        return name  # "Mr. Miller", "Secretary Rubio", "Ambassador Taylor"
-    if all(is_title(word) for word in name.split()) and words[0] == "The":
-        title = re.compile(rf"\b{re.escape(name)}\s+(?P<name>{NAME})")
+        # "Mr. Miller", "Secretary Rubio", "President Hale" (the full name when the page gave it before)
+        named = (person for sentence in before for person in people_named(sentence.text, registry))
+        return next((person for person in named if person.split()[-1].lower() == name.lower()), name)
+    # (Not "SIMON:" for "Scott Simon" named before: one-word labels are mostly the host's and reporters'.)
+    if len(name.split()) == 1 and not is_title(name) and not name.isupper() and name[1:] != name[1:].lower():
+        return name  # "McGUINTY:", a surname printed in capitals, where "Moderator:" is a role
+    title = label[4:] if label.startswith("The ") else label
+    if is_title(title.split()[-1]):
+        pattern = re.compile(rf"(?i:\b{re.escape(title)})\s+(?P<name>{NAME})")
         for sentence in before:
-            for match in title.finditer(sentence.text):
+            for match in pattern.finditer(sentence.text):
                 holder = canonical(match.group("name"))
                 if is_person(holder, registry) or " " not in holder and holder[:1].isupper():
                     return holder
     return None
+
+
+# A page that is one speaker's own words: "Statement by President Joe Biden on ...", "Remarks of the
+# Foreign Minister Andrii Sybiha at ...", "Press stake-out with NATO Secretary General Mark Rutte".
+_STATEMENT_HEADING = re.compile(
+    r"^\s*(?:(?:Joint|Press|Opening|Closing|Video|Keynote|Doorstep)\s+)*(?:[Ss]tatement|[Rr]emarks|[Aa]ddress|"
+    r"[Ss]peech|[Ss]take-?out|[Mm]essage|[Ll]etter|[Aa]ppeal|[Cc]omments)\s+(?:by|from|of|with)\s+(?:the\s+)?"
+    rf"(?P<holder>{NAME})"
+)
+
+
+def headed_statements(
+    sentences: Sequence[Sentence], found: list[str | None], methods: list[str | None], registry: Any
+) -> None:
+    """A page headed as one speaker's statement or remarks is that speaker's (in place).
+
+    Official sites print statements, speeches and stake-outs under a heading that names the speaker
+    ("Statement from President Joe Biden on the Senate vote"), and the body is in the first person with no
+    attribution ("I urge the House to pass it."). Sentences before the first transcript label ("Question:")
+    that no rule attributes, or that only their subject or the parser did while speaking in the first person,
+    are the speaker's. A heading that names no person or registered body ("Remarks at the summit") changes
+    nothing.
+    """
+    heading = _STATEMENT_HEADING.match(sentences[0].text) if sentences else None
+    if heading is None:
+        return
+    holder = canonical(heading.group("holder"))
+    if not (is_person(holder, registry) or registry is not None and registry.resolve(holder) is not None):
+        return
+    for i in range(1, len(sentences)):
+        if methods[i] == "interview" or _turn_label(sentences[i].text, registry) is not None:
+            break
+        first_person = _FIRST_PERSON.search(sentences[i].text) is not None
+        if found[i] is None or methods[i] in {"subject", "parser"} and first_person:
+            found[i], methods[i] = holder, "headline"
 
 
 # A letter's signature: "Margaret Ellery, Leeds", "Rev. Thomas Aldane, Market Harborough", "Dr Iryna Bondar".
@@ -248,6 +327,8 @@ def signed_letters(
     signatures = []
     for i, sentence in enumerate(sentences[1:], 1):
         match = _SIGNATURE.match(sentence.text) if len(sentence.text) < 80 else None
+        if match is not None and is_title(match.group("name").split()[0]):
+            continue  # "President Trump." is a transcript's turn label (`interview_answers`), not a signature
         if match is not None and is_person(canonical(match.group("name")), registry):
             signatures.append((i, canonical(match.group("name"))))
     if len(signatures) < 2:

@@ -424,6 +424,55 @@ def test_a_description_may_name_its_person_just_after():
     assert _registered_speakers(article)[2] == "Greta Lind"
 
 
+def test_transcript_labels_in_mixed_case_on_their_own_line_or_with_a_full_stop():
+    own_line = (
+        "Press stake-out with Secretary General Mara Voss after the meeting\n\n"
+        "Question:\n\nWill the allies keep paying?\n\n"
+        "Secretary General Mara Voss:\n\nI have no doubt about it. The shells will keep coming.\n\n"
+        "Question:\n\nAnd the talks?\n\n"
+        "Secretary General:\n\nWe back them, but not at any price."
+    )
+    found = _registered_speakers(own_line)
+    assert found[1:3] == [None, None]  # the reporter's turn
+    assert found[4:6] == ["Mara Voss", "Mara Voss"]
+    assert found[-1] == "Mara Voss"  # a title alone: the person the page named with it
+    full_stops = (
+        "Remarks before a meeting with President Ann Hale\n\n"
+        "President Hale.\n\nThank you. We will keep the shells moving.\n\n"
+        "Q.\n\nWill you cut the package?\n\n"
+        "President Hale.\n\nNo. Our deliveries go on."
+    )
+    found = _registered_speakers(full_stops)
+    assert found[2] == "Ann Hale" and found[-1] == "Ann Hale"
+    assert found[5] is None  # a question, not a letter signed "President Hale"
+
+
+def test_a_reporters_q_without_a_colon_ends_a_turn_and_a_capitalised_surname_is_a_label():
+    article = (
+        "Remarks by the Prime Minister\n\n"
+        "PRIME MINISTER BRENNER: Our deliveries go on through the winter. "
+        "Q Prime Minister, will you send jets? "
+        "McGRATH, DEFENCE MINISTER OF THE REPUBLIC: Not this year. We will send shells instead."
+    )
+    found = _registered_speakers(article)
+    assert found[1] == "Brenner" and found[2] is None
+    assert found[3:] == ["McGRATH", "McGRATH"]
+
+
+def test_a_page_headed_as_a_statement_is_its_speakers():
+    article = (
+        "Statement from President Ann Hale on the Senate vote\n\n"
+        "Today the Senate did the right thing. "
+        "I urge the House to pass the package this week. "
+        "Norway will keep sending shells, Lind said."
+    )
+    found = _registered_speakers(article)
+    assert found[1:3] == ["Ann Hale", "Ann Hale"]
+    assert found[3] == "Lind"  # a sentence with its own source keeps it
+    report = "Statement by the president angers allies\n\nThe allies said they were not consulted."
+    assert _registered_speakers(report)[1] == "allies"  # a heading that names no one changes nothing
+
+
 def test_a_letters_page_gives_each_letter_to_its_signer():
     article = (
         "Letters: what we owe Kyiv\n\n"
