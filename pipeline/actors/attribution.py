@@ -707,9 +707,11 @@ _NATIONALITIES: dict[str, str] = _LEXICON["nationalities"]
 def _country_of(reference: str, registry: Any = None) -> str | None:
     """The country a description names by its adjective or owner: 'the Russian leader', "Russia's
     president" and (with a registry) "the Kremlin's spokesman", "Putin's aide" -> 'Russia'."""
-    for word in reference.split():
+    words = reference.split()
+    for k, word in enumerate(words):
         word = word.strip(",")
-        country = _NATIONALITIES.get(word) or _NATIONALITIES.get(word.rstrip("."))
+        pair = f"{words[k - 1]} {word}" if k else ""  # "the South Korean leader", "the New Zealand premier"
+        country = _NATIONALITIES.get(pair) or _NATIONALITIES.get(word) or _NATIONALITIES.get(word.rstrip("."))
         if country is None and word[-2:] in ("'s", "\u2019s"):
             owner = word[:-2]
             country = owner if owner in _COUNTRIES else None
