@@ -129,7 +129,12 @@ _HEAD_OF = (
 _METONYM = r"(?:[Tt]he\s+(?:alliance|bloc|ministry|department|embassy)(?![\w-]))"  # (the last three refer back)
 # Two people met, then "the two leaders agreed", "both leaders said": the pair (`_antecedent`).
 _PAIR = r"(?:(?:[Tt]he\s+two|[Bb]oth)\s+(?:leaders|presidents|ministers|men|women|sides|heads\s+of\s+state))"
-_ACTOR = rf"(?:{_GROUP}|{_HEAD_OF}|{_PAIR}|{_OWNED_ROLE}|{_NAME}|{_ROLE}|{_METONYM}|{_PRONOUN})"
+# Descriptions of a person by age, and of an outlet ("the 78-year-old", "the newspaper"), referring back.
+_AGED = r"(?:[Tt]he\s+\d{2}-year-old(?:\s+(?!(?:has|had|is|was|will|would|said|says)\b)[a-z]+)?)"
+_OUTLET = r"(?:[Tt]he\s+(?:[\w-]+\s+)?(?:newspaper|paper|daily|tabloid|broadcaster|outlet|editorial\s+board)(?![\w-]))"
+_ACTOR = rf"(?:{_GROUP}|{_HEAD_OF}|{_PAIR}|{_OWNED_ROLE}|{_NAME}|{_ROLE}|{_AGED}|{_OUTLET}|{_METONYM}|{_PRONOUN})"
+_AGED_RE = re.compile(_AGED)
+_OUTLET_RE = re.compile(_OUTLET)
 _OWNED_ROLE_RE = re.compile(_OWNED_ROLE)
 _HEAD_OF_RE = re.compile(_HEAD_OF)
 _PAIR_RE = re.compile(_PAIR)
@@ -217,7 +222,8 @@ _STATED_BY = re.compile(
 )
 _CLOSING_SOURCE = re.compile(rf"(?:\s[-\u2013\u2014]|\s:)\s*(?P<actor>{_NAME_TOKEN}(?:\s+{_NAME_TOKEN}){{0,3}})\.?$")
 _DATELINE = re.compile(
-    r"^[A-Z][A-Z .,'-]{1,40}(?:,?\s+[A-Z][a-z]{2,8}\.?\s+\d{1,2}\.?)?\s*(?:\([^)]{1,30}\))?\s*"
+    r"^[A-Z][A-Z .,'-]{1,40}(?:,\s+[A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,2})?"  # "JEDDAH, Saudi Arabia (AP) --"
+    r"(?:,?\s+[A-Z][a-z]{2,8}\.?\s+\d{1,2}\.?)?\s*(?:\([^)]{1,30}\))?\s*"
     r"(?:/[^/]{1,20}/\.\s*)?(?:[-\u2013\u2014]+|:)\s*"
 )
 _SUBJECT = re.compile(
@@ -274,6 +280,8 @@ def _is_reference(actor: str) -> bool:
         or _PRODUCT_HEAD.fullmatch(words[-1].lower())
         or _PAIR_RE.fullmatch(actor)
     ):
+        return True
+    if _AGED_RE.fullmatch(actor) or _OUTLET_RE.fullmatch(actor):  # "the 78-year-old", "the newspaper"
         return True
     if _OWNED_ROLE_RE.fullmatch(actor):  # "Poland's prime minister", "Putin's spokesman"
         return not _is_person(canonical(actor), None)
@@ -790,6 +798,15 @@ def _antecedent(
         for j in range(i - 1, max(-1, i - 3), -1):
             if found[j] is not None:
                 return found[j]
+        return None
+    if _OUTLET_RE.fullmatch(reference):
+        # "..., the paper argued": the outlet named before (a registered medium), else none.
+        for j in range(i - 1, max(-1, i - 12), -1):
+            candidates = [found[j]] if found[j] is not None else []
+            for name in (*candidates, *(canonical(n) for n in _NAME_RE.findall(sentences[j].text))):
+                actor = registry.resolve(name) if registry is not None else None
+                if actor is not None and actor.type == "media":
+                    return name
         return None
     if _PAIR_RE.fullmatch(reference):
         # "Xi Jinping held talks with Emmanuel Macron. The two leaders called for ...": the two just named.
