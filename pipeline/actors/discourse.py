@@ -162,7 +162,9 @@ _QUESTION = re.compile(r"^\s*(?:Q|Question)\s*[:.]\s")
 _ANSWER = re.compile(r"^\s*(?:A|Answer)\s*[:.]\s")
 # A transcript's speaker label: "PRESS SECRETARY JOHN F. KIRBY: OK, let's get started.", "DONALD TRUMP,
 # PRESIDENT OF THE UNITED STATES: ...", "PRESS SECRETARY JEAN-PIERRE (00:08):", a label alone on its line.
-_ROLE_AFTER = r"(?:\s*,\s*[^:]{1,60}?)?(?:\s*[(\[][^)\]]{0,40}[)\]])?:(?:\s|$)"
+_ROLE_AFTER = r"(?:\s*,\s*(?P<role>[^:]{1,60}?))?(?:\s*[(\[][^)\]]{0,40}[)\]])?:(?:\s|$)"
+# The programme's own people: their turns hold no one's position but what they report ("LEILA FADEL, HOST:").
+_JOURNALIST = re.compile(r"(?i)\b(?:host|byline|anchor|correspondent|reporter|moderator|interviewer)\b")
 _LABEL = re.compile(rf"^\s*(?P<label>(?:[A-Z][A-Z.'\u2019-]*\s+){{0,5}}[A-Z][A-Z.'\u2019-]*){_ROLE_AFTER}")
 # The same in mixed case ("NATO Secretary General Mark Rutte:", "Sarah Kelly (Deutsche Welle):"), and a
 # label that is a titled name with a full stop ("President Trump."), as some archives print them: taken
@@ -176,13 +178,14 @@ _ASKING = re.compile(r"^\s*(?:Q|QUESTION|Question)(?:\s*[.:]|\s+(?=[A-Z]))")
 
 
 def _turn_label(text: str, registry: Any) -> str | None:
-    """The label a transcript's turn opens with, "" for a reporter's question; None for no label."""
+    """The label a transcript's turn opens with, "" for a reporter's or host's turn; None for no label."""
     if text.lstrip()[:1] == "Q" and _ASKING.match(text):
         return ""
     if ":" in text[:90]:
         label = _LABEL.match(text) or _MIXED_LABEL.match(text)
         if label is not None:
-            return label.group("label")
+            role = label.group("role")
+            return "" if role is not None and _JOURNALIST.search(role) else label.group("label")
     stop = _STOP_LABEL.match(text) if len(text) < 40 else None
     if stop is not None:
         words = stop.group("label").split()

@@ -459,6 +459,20 @@ def test_a_reporters_q_without_a_colon_ends_a_turn_and_a_capitalised_surname_is_
     assert found[3:] == ["McGRATH", "McGRATH"]
 
 
+def test_a_hosts_or_reporters_labelled_turn_is_nobodys():
+    article = (
+        "Transcript: the minister on the package\n\n"
+        "MARY OKAFOR, HOST: Greta Lind joins us from Oslo. Some say the shells only prolong the war. "
+        "GRETA LIND: Nonsense. We will keep sending them. "
+        "TOM REYES, BYLINE: Velkov wants the deliveries stopped. The talks resume on Monday."
+    )
+    found = _registered_speakers(article)
+    assert found[0] is None  # "Transcript:" is a page label, not a source
+    assert found[1:3] == [None, None]  # the host's turn
+    assert found[3:5] == ["Greta Lind", "Greta Lind"]
+    assert found[5] == "Velkov" and found[6] is None  # the reporter's turn: only what it attributes
+
+
 def test_a_page_headed_as_a_statement_is_its_speakers():
     article = (
         "Statement from President Ann Hale on the Senate vote\n\n"
