@@ -1072,6 +1072,16 @@ def attribute_with_methods(
                 and registry.resolve(actor) is None
             ):
                 actor, method = None, None
+            elif (
+                method == "subject"
+                and registry is not None
+                and len(first := raw.split()[0]) > 5
+                and first.endswith("ing")
+                and first not in surnames
+                and registry.resolve(first) is None
+                and registry.resolve(actor) == registry.resolve(" ".join(actor.split()[1:]) or first)
+            ):
+                actor, method = None, None  # "Handing Ukraine an end point ...": an act, not an actor
         if actor is not None and " " in actor:
             surnames.add(actor.split()[-1])
         found.append(actor)

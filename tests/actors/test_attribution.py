@@ -487,6 +487,14 @@ def test_a_page_headed_as_a_statement_is_its_speakers():
     assert _registered_speakers(report)[1] == "allies"  # a heading that names no one changes nothing
 
 
+def test_a_gerund_that_opens_a_sentence_is_an_act_not_an_actor():
+    found = _registered_speakers(
+        "Opinion\n\nOslo sent shells. Handing Norway a veto would only stall the next package."
+    )
+    assert found[2] is None  # the writer's: "Handing Norway" is nobody
+    assert _registered_speakers("Opinion\n\nOslo sent shells. Norway wants the talks to start now.")[2] == "Norway"
+
+
 def test_a_letters_page_gives_each_letter_to_its_signer():
     article = (
         "Letters: what we owe Kyiv\n\n"
