@@ -65,6 +65,8 @@ def canonical(actor: str) -> str:
     speaks for the body: 'a Kremlin spokesman' -> 'Kremlin'.
     """
     tokens = actor.replace("\u2019", "'").split()
+    if len(tokens) > 1 and tokens[0] in ("Pope", "POPE"):  # "Pope Leo": the name, not the surname "Leo"
+        return _STRIP_END.sub("", " ".join(tokens)).strip(" ,.")
     if len(tokens) > 1 and tokens[-1] == "MFA":  # "Belarusian MFA", as state media write the ministry
         tokens = [*tokens[:-1], "Foreign", "Ministry"]
     while len(tokens) > 1 and tokens[0].lower() in _DETERMINERS:
@@ -124,6 +126,8 @@ def is_person(name: str, registry: Any) -> bool:
         if found is not None:
             return found.type in PERSON_TYPES
     words = name.split()
+    if len(words) >= 2 and words[0] == "Pope":  # "Pope Leo XIV", which `canonical` keeps whole
+        return True
     return (
         len(words) >= 2
         and not name.isupper()

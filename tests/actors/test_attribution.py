@@ -176,6 +176,7 @@ def test_a_weekday_or_month_is_never_the_speaker():
         ("the Kremlin", "Kremlin"),
         ("Belarusian MFA", "Belarusian Foreign Ministry"),
         ("Several Republican senators", "Republican senators"),
+        ("Pope Leo", "Pope Leo"),  # a pope's name is his title and regnal name, not a surname "Leo"
     ],
 )
 def test_canonical_names_keep_institutions_and_groups_whole(phrase, name):
