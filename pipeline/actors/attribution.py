@@ -1140,7 +1140,43 @@ def attribute_with_methods(
                     found[i], methods[i] = full.get(name, name), "parser"
     discourse.stated_after(sentences, found, methods)
     discourse.carried_over(sentences, found, methods, needed, registry)
+    if registry is not None and any(name is not None and name.lower() in _UNQUALIFIED for name in found):
+        adjective = _dateline_adjective(sentences, registry)
+        if adjective is not None:  # "BEIJING: A foreign ministry spokeswoman said" -> "Chinese foreign ministry"
+            found = [f"{adjective} {name}" if name and name.lower() in _UNQUALIFIED else name for name in found]
     return found, methods
+
+
+# Bodies news names without their country when the dateline gives it.
+_UNQUALIFIED = frozenset(
+    {
+        "government",
+        "foreign ministry",
+        "defence ministry",
+        "defense ministry",
+        "ministry of defence",
+        "ministry of defense",
+        "ministry of foreign affairs",
+        "presidential office",
+        "president's office",
+        "cabinet",
+    }
+)
+_DATELINE_CITY = re.compile(r"^\s*(?P<city>[A-Z][A-Z'.-]+(?:\s+[A-Z][A-Z'.-]+){0,2})\s*(?:,|\(|:|\s[-\u2013\u2014])")
+_ADJECTIVES = {country: adjective for adjective, country in reversed(list(_NATIONALITIES.items()))} | {
+    "United States": "U.S."
+}
+
+
+def _dateline_adjective(sentences: Sequence[Sentence], registry: Any) -> str | None:
+    """The adjective of the country whose city opens the article's dateline: "OSLO, 4 June -" -> "Norwegian"."""
+    for sentence in sentences[:2]:
+        match = _DATELINE_CITY.match(sentence.text)
+        if match is not None and len(match.group("city")) > 2:
+            actor = registry.resolve(match.group("city").title())
+            if actor is not None and actor.country:
+                return _ADJECTIVES.get(actor.country)
+    return None
 
 
 def _same_actor(gold: str, predicted: str | None) -> bool:

@@ -496,6 +496,13 @@ def test_a_gerund_that_opens_a_sentence_is_an_act_not_an_actor():
     assert _registered_speakers("Opinion\n\nOslo sent shells. Norway wants the talks to start now.")[2] == "Norway"
 
 
+def test_a_body_named_without_its_country_takes_the_datelines():
+    article = "Shells for Kyiv\n\nOSLO, 4 June - More shells will go to Kyiv this year, the Ministry of Defence said."
+    assert _registered_speakers(article)[1] == "Norwegian Ministry of Defence"
+    undated = "Shells for Kyiv\n\nMore shells will go to Kyiv this year, the Ministry of Defence said."
+    assert _registered_speakers(undated)[1] == "Ministry of Defence"
+
+
 def test_a_letters_page_gives_each_letter_to_its_signer():
     article = (
         "Letters: what we owe Kyiv\n\n"
